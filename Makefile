@@ -1,10 +1,88 @@
 # wasmgate — the developer entry points. See README.md.
+#
+#   make build   Release (-O2) build in build/, producing build/wasmgate
+#   make test    install deps, build, run every test; then an ASan+UBSan Debug
+#                build in build-asan/ running the unit, spec and CLI tests
+#   make spec    run the WebAssembly spec suite ($(WG_CONFORMANCE_DIR)/spec)
+#   make bench   run the benchmarks (bench/run.sh)
+#   make fuzz    run the fuzzers (fuzz/run.sh; FUZZ_SECONDS=N, default 600)
+#   make serve   (arrives with the HTTP gateway)
+#   make clean   remove the build directories
+SHELL := /bin/bash
 JOBS ?= $(shell nproc)
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+# The conformance data lives beside the repository (../shared/conformance);
+# WG_CONFORMANCE_DIR in the environment or on the command line overrides it.
+WG_CONFORMANCE_DIR ?= $(CURDIR)/../shared/conformance
+override WG_CONFORMANCE_DIR := $(abspath $(WG_CONFORMANCE_DIR))
+export WG_CONFORMANCE_DIR
 
-.PHONY: build test
+# Seconds for `make fuzz` (empty: fuzz/run.sh's default).
+FUZZ_SECONDS ?=
+
+CMAKE_CONFIGURE = cmake -S . --log-level=WARNING
+# A hung test fails by itself instead of eating the CI's time.
+CTEST = ctest --output-on-failure --timeout 1500 -j $(JOBS)
+# Under the sanitizers any report is a failure, with a stack to read.
+SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
+          UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+.PHONY: all help deps build build-asan test spec bench fuzz serve clean
+all: build
+
+help:
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@bash scripts/install-deps.sh
+
 build:
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-	cmake --build build -j $(JOBS)
+	$(CMAKE_CONFIGURE) -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DWG_SANITIZE=OFF
+	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
-	cd build && ctest --output-on-failure -j $(JOBS)
+build-asan:
+	$(CMAKE_CONFIGURE) -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DWG_SANITIZE=ON
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+
+# Both test runs always happen (a Release failure still gets its sanitizer
+# run, for the diagnosis); the target fails if either failed.
+test:
+	@bash scripts/install-deps.sh
+	@$(MAKE) --no-print-directory build
+	@status=0; \
+	echo "== ctest: Release build ($(BUILD_DIR)), all tests"; \
+	$(CTEST) --test-dir $(BUILD_DIR) || status=1; \
+	$(MAKE) --no-print-directory build-asan || exit 1; \
+	echo "== ctest: ASan+UBSan Debug build ($(ASAN_DIR)), labels unit|spec|cli"; \
+	$(SAN_ENV) $(CTEST) --test-dir $(ASAN_DIR) -L '^(unit|spec|cli)$$' || status=1; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED (see the ctest output above)" >&2; fi; \
+	exit $$status
+
+spec:
+	@bash scripts/install-deps.sh
+	$(CMAKE_CONFIGURE) -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DWG_SANITIZE=OFF
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target wg_spec_runner
+	@test -d "$(WG_CONFORMANCE_DIR)/spec" || { \
+	    echo "make spec: no spec suite at $(WG_CONFORMANCE_DIR)/spec (set WG_CONFORMANCE_DIR)" >&2; exit 1; }
+	$(BUILD_DIR)/tests/spec/wg_spec_runner --expected tests/spec/expected-failures.txt \
+	    "$(WG_CONFORMANCE_DIR)/spec"
+
+bench:
+	@bash scripts/install-deps.sh
+	@$(MAKE) --no-print-directory build
+	@test -f bench/run.sh || { echo "make bench: bench/run.sh does not exist yet" >&2; exit 1; }
+	WASMGATE=$(abspath $(BUILD_DIR))/wasmgate bash bench/run.sh
+
+fuzz:
+	@bash scripts/install-deps.sh
+	@test -f fuzz/run.sh || { echo "make fuzz: fuzz/run.sh does not exist yet" >&2; exit 1; }
+	bash fuzz/run.sh $(FUZZ_SECONDS)
+
+serve:
+	@echo "make serve: the HTTP gateway does not exist yet; 'make serve' arrives with the HTTP gateway issue." >&2
+	@echo "For now: 'make build' and 'build/wasmgate help' (validate, inspect, run --invoke)." >&2
+	@exit 1
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

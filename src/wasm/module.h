@@ -208,6 +208,11 @@ void wg__module_free(wg_module *m);
  * errors the binary format defines inside code, like an unknown opcode). */
 bool wg__validate_and_compile(wg_module *m, wg_error *err);
 
+/* compile.c: validates every function body and compiles it to internal code
+ * (fills m->code, m->code_words, m->code_funcs). Requires module-level
+ * validation to have passed and m->declared_funcs to be filled. */
+bool wg__compile_functions(wg_module *m, wg_error *err);
+
 /* Two function types are equal (same params and results). */
 bool wg__functype_equal(const wg_functype *a, const wg_functype *b);
 

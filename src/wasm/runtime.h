@@ -121,6 +121,13 @@ struct wg_instance {
  * `inst` is the instance whose exec this is (for wg_ctx). */
 wg_trap_code wg__interp_call(wg_exec *ex, const wg_func *f, wg_cell *fp);
 
+/* Evaluates a constant expression against an instance (its globals and
+ * functions must already exist): numeric consts, ref.null, ref.func ->
+ * inst->funcs[idx], global.get -> inst->globals[i]->val, and the
+ * extended-const i32/i64 add/sub/mul. False if the expression is malformed
+ * (cannot happen for a validated module). Implemented in interp.c. */
+bool wg__constexpr_eval(const wg_instance *inst, const wg_constexpr *e, wg_cell *out);
+
 /* ---- instance.c ---- */
 
 /* Prepares inst->exec (stack and frames) if not yet done. False when out of memory. */

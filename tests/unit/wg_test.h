@@ -40,7 +40,7 @@ int wg_test_run_all(int argc, char **argv);
     do {                                                                            \
         const char *h_ = (hay), *n_ = (needle);                                     \
         if (!h_ || !strstr(h_, n_)) {                                               \
-            char m_[512];                                                           \
+            char m_[1200];                                                           \
             snprintf(m_, sizeof m_, "\"%s\" contains \"%s\"", h_ ? h_ : "(null)", n_); \
             wg_test_fail(__FILE__, __LINE__, m_);                                   \
         }                                                                           \

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Builds and runs the libFuzzer target fuzz/decode_validate.c (decoder,
+# validator and compiler through wg_module_new) under ASan + UBSan.
+#
+#   bash fuzz/run.sh [SECONDS] [-- EXTRA_LIBFUZZER_FLAGS...]   (default 600 s)
+#
+# Everything goes to fuzz/out/: the binary, the corpus (fuzz/out/corpus, seeded
+# from the conformance suite's .wasm files), the log (fuzz/out/fuzz.log) and
+# crash/timeout/oom/leak inputs (fuzz/out/artifacts/). Exits non-zero if the
+# run found anything.
+#
+# Environment:
+#   WG_CONFORMANCE_DIR    conformance root (default ../shared/conformance)
+#   FUZZ_INSTANTIATE=1    also instantiate import-free modules (never calls them)
+#   FUZZ_FORK=N           run N fuzzing processes (libFuzzer -fork=N)
+#   CC_FUZZ               compiler (default clang-19)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+FUZZ="$ROOT/fuzz"
+OUT="$FUZZ/out"
+SECS=${1:-600}
+shift || true
+[[ "${1:-}" == "--" ]] && shift
+CC_FUZZ=${CC_FUZZ:-clang-19}
+CONF=${WG_CONFORMANCE_DIR:-$ROOT/../shared/conformance}
+
+die() { echo "fuzz: error: $*" >&2; exit 2; }
+[[ "$SECS" =~ ^[0-9]+$ ]] || die "SECONDS must be a number (got '$SECS')"
+command -v "$CC_FUZZ" >/dev/null || die "$CC_FUZZ not found"
+
+mkdir -p "$OUT/corpus" "$OUT/artifacts"
+
+# ---- build (only when a source changed) --------------------------------------
+BIN="$OUT/decode_validate"
+DEFS=()
+if [[ "${FUZZ_INSTANTIATE:-0}" == 1 ]]; then
+    DEFS+=(-DWG_FUZZ_INSTANTIATE)
+    BIN="$OUT/decode_validate_inst"
+fi
+shopt -s nullglob
+SRCS=("$ROOT"/src/util/*.c "$ROOT"/src/wasm/*.c)
+DEPS=("${SRCS[@]}" "$ROOT"/src/util/*.h "$ROOT"/src/wasm/*.h "$ROOT"/include/wasmgate/*.h
+      "$FUZZ/decode_validate.c" "${BASH_SOURCE[0]}")
+shopt -u nullglob
+(( ${#SRCS[@]} )) || die "no library sources under src/"
+rebuild=0
+[[ -x "$BIN" ]] || rebuild=1
+if (( !rebuild )); then
+    for d in "${DEPS[@]}"; do [[ "$d" -nt "$BIN" ]] && { rebuild=1; break; }; done
+fi
+if (( rebuild )); then
+    echo "fuzz: building ${BIN#$ROOT/}" >&2
+    # -fno-sanitize-recover: a UBSan finding stops the run like a crash does.
+    "$CC_FUZZ" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+        -g -O1 -fno-omit-frame-pointer -fno-strict-aliasing -std=gnu17 \
+        -I"$ROOT/include" -I"$ROOT/src" "${DEFS[@]}" \
+        "$FUZZ/decode_validate.c" "${SRCS[@]}" -lm -lpthread -o "$BIN.tmp" ||
+        die "build failed (if it is libFuzzer's runtime that is missing: apt-get install libclang-rt-19-dev)"
+    mv "$BIN.tmp" "$BIN"
+fi
+
+# ---- seed corpus ---------------------------------------------------------------
+nseed=0
+if [[ -d "$CONF/spec" ]]; then
+    while IFS= read -r -d '' f; do
+        # flatten spec/NAME/NAME.N.wasm to NAME.N.wasm (names are unique)
+        dst="$OUT/corpus/seed-$(basename "$f")"
+        [[ -e "$dst" ]] || cp "$f" "$dst"
+        nseed=$((nseed + 1))
+    done < <(find "$CONF/spec" -name '*.wasm' -print0)
+else
+    echo "fuzz: warning: no conformance suite at $CONF/spec; starting from the dictionary only" >&2
+fi
+echo "fuzz: corpus fuzz/out/corpus: $(find "$OUT/corpus" -type f | wc -l) inputs ($nseed seeds from ${CONF})" >&2
+
+# ---- run ------------------------------------------------------------------------
+STAMP="$OUT/.run-start"
+touch "$STAMP"
+LOG="$OUT/fuzz.log"
+FLAGS=(-max_total_time="$SECS" -max_len=65536 -timeout=10 -rss_limit_mb=2048
+       -artifact_prefix="$OUT/artifacts/" -dict="$FUZZ/wasm.dict" -print_final_stats=1)
+[[ -n "${FUZZ_FORK:-}" ]] && FLAGS+=(-fork="$FUZZ_FORK")
+echo "fuzz: running ${BIN#$ROOT/} for ${SECS}s (log: ${LOG#$ROOT/})" >&2
+rc=0
+ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1} \
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
+    "$BIN" "${FLAGS[@]}" "$@" "$OUT/corpus" >"$LOG" 2>&1 || rc=$?
+
+# ---- report ---------------------------------------------------------------------
+# libFuzzer's last status line ("#N DONE ..." or the last pulse) and final stats.
+grep -E '^#[0-9]+' "$LOG" | tail -n 1 || true
+grep -E '^(Done [0-9]+ runs|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$LOG" || true
+mapfile -t found < <(find "$OUT/artifacts" -type f -newer "$STAMP" | sort)
+if (( rc != 0 || ${#found[@]} > 0 )); then
+    echo "fuzz: FOUND PROBLEMS (libFuzzer exit $rc)" >&2
+    # the sanitizer report: from its first line, at most 60 lines
+    awk '/^==[0-9]+==ERROR|runtime error:|^==[0-9]+== ERROR|ALARM: working on the last Unit|out-of-memory/ { p = 1 } p && n++ < 60' "$LOG" >&2
+    for f in "${found[@]}"; do echo "fuzz: artifact: ${f#$ROOT/} ($(stat -c %s "$f") bytes)" >&2; done
+    echo "fuzz: reproduce with: $BIN ARTIFACT" >&2
+    exit 1
+fi
+echo "fuzz: no crashes in ${SECS}s" >&2

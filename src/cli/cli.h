@@ -1,0 +1,54 @@
+/*
+ * The `wasmgate` command: what its subcommands share.
+ *
+ * Exit status (the same for every subcommand):
+ *   0    success
+ *   1    the module could not be read, decoded, validated or instantiated
+ *   2    usage error: unknown command or flag, missing or bad argument
+ *   134  the WebAssembly code trapped (as a process killed by SIGABRT would)
+ *   128+N  `run` was interrupted by signal N (SIGINT, SIGTERM)
+ *
+ * Messages go to stderr as "PATH: error: MESSAGE" for a module's errors and
+ * "wasmgate: error: MESSAGE" for usage errors; results go to stdout.
+ */
+#ifndef WG_CLI_H
+#define WG_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasmgate/wasmgate.h"
+
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_ERROR = 1,
+    CLI_EXIT_USAGE = 2,
+    CLI_EXIT_TRAP = 134,
+};
+
+/* Subcommands. argv[0] is the subcommand's name; they return an exit status. */
+int cli_cmd_validate(int argc, char **argv);
+int cli_cmd_inspect(int argc, char **argv);
+int cli_cmd_run(int argc, char **argv);
+
+/* Prints "wasmgate: error: ..." and a hint to stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* True if arg is -h or --help. */
+int cli_is_help(const char *arg);
+
+/* Prints the full usage text to stdout. */
+void cli_print_usage(void);
+
+/* Reads the whole file at path. Returns a malloc'd buffer (the caller frees
+ * it) and its length in *len, or NULL after printing "PATH: error: cannot
+ * read: REASON" to stderr. */
+uint8_t *cli_read_file(const char *path, size_t *len);
+
+/* Reads, decodes, validates and compiles the module at path. Returns it (the
+ * caller frees it with wg_module_free), or NULL after printing the reason to
+ * stderr. If bytes is non-NULL it receives the file's contents (the caller
+ * frees them) and *len their length. */
+wg_module *cli_load_module(const char *path, uint8_t **bytes, size_t *len);
+
+#endif

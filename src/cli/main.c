@@ -1,0 +1,161 @@
+/*
+ * `wasmgate`: dispatches to a subcommand (validate.c, inspect.c, run.c) and
+ * holds what they share: usage text, usage errors, loading a module file.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: wasmgate COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "wasmgate " WG_VERSION " - a WebAssembly runtime (the microservice gateway is to come)\n"
+    "\n"
+    "commands:\n"
+    "  validate MODULE.wasm   decode and validate MODULE; print \"valid\" or the error\n"
+    "  inspect MODULE.wasm    print imports, exports, sections and counts\n"
+    "  run --invoke NAME MODULE.wasm [ARG...]\n"
+    "                         instantiate MODULE (no imports are provided) and call\n"
+    "                         its exported function NAME with ARGs; print each result\n"
+    "                         on its own line\n"
+    "  help                   print this text\n"
+    "\n"
+    "options:\n"
+    "  --invoke NAME          (run) the export to call; --invoke=NAME works too.\n"
+    "                         Options come before MODULE: everything after it is ARGs.\n"
+    "                         Without --invoke, run would start WASI _start, which is\n"
+    "                         not supported yet.\n"
+    "  --                     (run) end of options: the next word is MODULE\n"
+    "  -h, --help             print this text (also after a command)\n"
+    "  --version              print the version\n"
+    "\n"
+    "ARGs are read by the function's parameter types:\n"
+    "  i32, i64   decimal, signed or unsigned (-1, 4294967295), or hex (0xff, -0x10)\n"
+    "  f32, f64   decimal or hex floats (1.5, -2e10, 0x1.8p3), inf, -inf, nan, -nan,\n"
+    "             nan:0xPAYLOAD (exact mantissa bits)\n"
+    "  funcref, externref   null\n"
+    "Results print as signed integers, floats that read back exactly, nan:0x... for\n"
+    "non-canonical NaNs, and null or ref for references.\n"
+    "\n"
+    "SIGINT or SIGTERM during run interrupts the guest and prints where it was.\n"
+    "\n"
+    "exit status: 0 success; 1 module unreadable, malformed, invalid or not\n"
+    "instantiable; 2 usage error (also: unknown export, wrong arguments); 134 trap;\n"
+    "128+N interrupted by signal N\n";
+
+void cli_print_usage(void) {
+    fputs(usage_text, stdout);
+}
+
+int cli_is_help(const char *arg) {
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int cli_usage_error(const char *fmt, ...) {
+    va_list ap;
+    fputs("wasmgate: error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n(run 'wasmgate help' for usage)\n", stderr);
+    return CLI_EXIT_USAGE;
+}
+
+uint8_t *cli_read_file(const char *path, size_t *len) {
+    uint8_t *buf = NULL;
+    size_t cap, n = 0;
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) goto fail;
+    if (fstat(fd, &st) != 0) goto fail;
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        goto fail;
+    }
+    /* The size is a hint (pipes and /proc files say 0): grow as needed. */
+    cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+    buf = malloc(cap);
+    if (!buf) goto fail;
+    for (;;) {
+        if (n == cap) {
+            uint8_t *bigger = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+            if (!bigger) {
+                errno = ENOMEM;
+                goto fail;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            goto fail;
+        }
+        if (got == 0) break;
+        n += (size_t)got;
+    }
+    close(fd);
+    *len = n;
+    return buf;
+fail:;
+    int saved = errno;
+    free(buf);
+    if (fd >= 0) close(fd);
+    fprintf(stderr, "%s: error: cannot read: %s\n", path, strerror(saved));
+    return NULL;
+}
+
+wg_module *cli_load_module(const char *path, uint8_t **bytes, size_t *len) {
+    size_t n;
+    uint8_t *data = cli_read_file(path, &n);
+    if (!data) return NULL;
+    wg_error err;
+    memset(&err, 0, sizeof err);
+    wg_module *m = wg_module_new(data, n, &err);
+    if (!m) {
+        fprintf(stderr, "%s: error: %s\n", path, err.message[0] ? err.message : "cannot load module");
+        free(data);
+        return NULL;
+    }
+    if (bytes) {
+        *bytes = data;
+        *len = n;
+    } else {
+        free(data);
+    }
+    return m;
+}
+
+typedef struct command {
+    const char *name;                /* as typed */
+    int (*fn)(int argc, char **argv);
+} command;
+
+static const command commands[] = {
+    {"validate", cli_cmd_validate},
+    {"inspect", cli_cmd_inspect},
+    {"run", cli_cmd_run},
+};
+
+int main(int argc, char **argv) {
+    if (argc < 2 || cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        cli_print_usage();
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("wasmgate %s\n", WG_VERSION);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].fn(argc - 1, argv + 1);
+    }
+    if (argv[1][0] == '-') return cli_usage_error("unknown option '%s'", argv[1]);
+    return cli_usage_error("unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,428 @@
+/*
+ * Instantiation (Wasm 2.0 spec 4.5.4 "Instantiation"): resolve and check the
+ * imports (4.5.1 import matching, with limits subtyping), allocate the
+ * instance's own functions, tables, memories and globals, initialise globals in
+ * order, apply the active element segments and then the active data segments in
+ * order (each is table.init / memory.init followed by a drop, so a segment out of
+ * bounds traps after earlier segments have taken effect), run the start function.
+ * Also: exports by name, the execution state (value stack and frame stack) and
+ * freeing an instance.
+ *
+ * A failure after the imports were linked may leave the instance's functions
+ * reachable from imported objects (an element segment wrote them into an
+ * imported table; the start function stored them somewhere). The spec keeps
+ * them callable, so such an instance is handed to the wg_imports map it was
+ * linked with (wg__imports_adopt) and freed together with that map.
+ */
+#include "wasm/instance_int.h"
+
+#include "util/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define DEFAULT_CALL_DEPTH 20000u
+#define DEFAULT_STACK_CELLS (1u << 20)
+
+static const char *const kind_names[] = {"func", "table", "memory", "global"};
+
+static const char *kind_name(unsigned kind) {
+    return kind < 4 ? kind_names[kind] : "unknown";
+}
+
+/* Writes a name for messages: printable ASCII and UTF-8 bytes as they are, other
+ * bytes as \xx, cut (with "...") to fit. */
+static void quote_name(char *buf, size_t size, const char *s, size_t len) {
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = (uint8_t)s[i];
+        if (o + 8 >= size) {
+            snprintf(buf + o, size - o, "...");
+            return;
+        }
+        if (c < 0x20 || c == 0x7f || c == '\\')
+            o += (size_t)snprintf(buf + o, size - o, "\\%02x", c);
+        else
+            buf[o++] = (char)c;
+    }
+    buf[o] = '\0';
+}
+
+/* Fills err for import imp: "import M::N: WHAT". Returns false. */
+static bool link_error(wg_error *err, const wg_import *imp, const char *what) {
+    char mod[128], name[128];
+    quote_name(mod, sizeof mod, imp->module, imp->module_len);
+    quote_name(name, sizeof name, imp->name, imp->name_len);
+    return wg__error(err, WG_ERR_UNLINKABLE, (size_t)-1, "import %s::%s: %s", mod, name, what);
+}
+
+/* Limits subtyping (spec 4.5.1): the provided object's current size and maximum
+ * against the import's declared limits. */
+static bool limits_match(uint64_t have_min, bool have_has_max, uint64_t have_max,
+                         const wg_limits *want) {
+    if (have_min < want->min) return false;
+    if (want->has_max && (!have_has_max || have_max > want->max)) return false;
+    return true;
+}
+
+/* Resolves and checks every import into inst's index spaces. */
+static bool link_imports(wg_instance *inst, const wg_imports *imports, wg_error *err) {
+    const wg_module *m = inst->module;
+    uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        const wg_import *imp = &m->imports[i];
+        wg_extern_kind kind;
+        void *ptr;
+        if (!wg__imports_lookup(imports, imp->module, imp->module_len, imp->name, imp->name_len,
+                                &kind, &ptr))
+            return link_error(err, imp, "unknown import");
+        if ((unsigned)kind != imp->kind) {
+            char what[96];
+            snprintf(what, sizeof what, "incompatible import type (expected %s, got %s)",
+                     kind_name(imp->kind), kind_name(kind));
+            return link_error(err, imp, what);
+        }
+        switch (imp->kind) {
+        case WG_EXTERN_FUNC: {
+            wg_func *f = ptr;
+            if (!wg__functype_equal(f->type, &m->types[imp->type_idx]))
+                return link_error(err, imp, "incompatible import type (function type mismatch)");
+            inst->funcs[nf++] = f;
+            break;
+        }
+        case WG_EXTERN_TABLE: {
+            wg_table *t = ptr;
+            if (t->elem_type != imp->table.elem_type)
+                return link_error(err, imp, "incompatible import type (element type mismatch)");
+            if (!limits_match(t->size, t->has_max, t->max, &imp->table.limits))
+                return link_error(err, imp, "incompatible import type (table limits mismatch)");
+            inst->tables[nt++] = t;
+            break;
+        }
+        case WG_EXTERN_MEMORY: {
+            wg_memory *mem = ptr;
+            if (!limits_match(mem->pages, mem->has_max, mem->max_pages, &imp->mem))
+                return link_error(err, imp, "incompatible import type (memory limits mismatch)");
+            inst->mems[nm++] = mem;
+            break;
+        }
+        case WG_EXTERN_GLOBAL: {
+            wg_global *g = ptr;
+            if (g->type != imp->global.type)
+                return link_error(err, imp, "incompatible import type (global type mismatch)");
+            if (g->mut != imp->global.mut)
+                return link_error(err, imp, "incompatible import type (global mutability mismatch)");
+            inst->globals[ng++] = g;
+            break;
+        }
+        default:
+            return link_error(err, imp, "incompatible import type (unknown kind)");
+        }
+    }
+    /* The decoder's counts and the import list agree for a validated module;
+     * check anyway rather than leave NULL entries behind. */
+    if (nf != m->nimported_funcs || nt != m->nimported_tables || nm != m->nimported_mems ||
+        ng != m->nimported_globals)
+        return wg__error(err, WG_ERR_INVALID, (size_t)-1, "import counts do not match the module");
+    return true;
+}
+
+static void *alloc_array(size_t n, size_t size) { return calloc(n ? n : 1, size); }
+
+/* Allocates the index-space arrays and the instance's own objects (all zeroed). */
+static bool alloc_spaces(wg_instance *inst) {
+    const wg_module *m = inst->module;
+    inst->funcs = alloc_array(m->nfuncs, sizeof *inst->funcs);
+    inst->own_funcs = alloc_array(m->nfuncs - m->nimported_funcs, sizeof *inst->own_funcs);
+    inst->tables = alloc_array(m->ntables, sizeof *inst->tables);
+    inst->own_tables = alloc_array(m->ntables - m->nimported_tables, sizeof *inst->own_tables);
+    inst->mems = alloc_array(m->nmems, sizeof *inst->mems);
+    inst->own_mems = alloc_array(m->nmems - m->nimported_mems, sizeof *inst->own_mems);
+    inst->globals = alloc_array(m->nglobals, sizeof *inst->globals);
+    inst->own_globals = alloc_array(m->nglobals - m->nimported_globals, sizeof *inst->own_globals);
+    inst->elem_dropped = alloc_array(m->nelems, sizeof *inst->elem_dropped);
+    inst->data_dropped = alloc_array(m->ndatas, sizeof *inst->data_dropped);
+    return inst->funcs && inst->own_funcs && inst->tables && inst->own_tables && inst->mems &&
+           inst->own_mems && inst->globals && inst->own_globals && inst->elem_dropped &&
+           inst->data_dropped;
+}
+
+/* Creates the module's own functions, tables, memories and globals. */
+static bool define_objects(wg_instance *inst, wg_error *err) {
+    const wg_module *m = inst->module;
+    for (uint32_t i = m->nimported_funcs; i < m->nfuncs; i++) {
+        wg_func *f = &inst->own_funcs[i - m->nimported_funcs];
+        f->inst = inst;
+        f->code = &m->code_funcs[i - m->nimported_funcs];
+        f->index = i;
+        f->type = &m->types[m->func_types[i]];
+        inst->funcs[i] = f;
+    }
+    for (uint32_t i = m->nimported_tables; i < m->ntables; i++) {
+        const wg_tabletype *tt = &m->tables[i];
+        wg_table *t = &inst->own_tables[i - m->nimported_tables];
+        if (!wg__table_init(t, tt->elem_type, tt->limits.min, tt->limits.has_max, tt->limits.max))
+            return wg__error(err, WG_ERR_RESOURCE, (size_t)-1,
+                             "table %u: cannot allocate %llu elements", i,
+                             (unsigned long long)tt->limits.min);
+        inst->tables[i] = t;
+    }
+    uint64_t cap = inst->opts.max_memory_bytes;
+    for (uint32_t i = m->nimported_mems; i < m->nmems; i++) {
+        const wg_limits *l = &m->mems[i];
+        wg_memory *mem = &inst->own_mems[i - m->nimported_mems];
+        if (l->min > WG_MAX_PAGES || (cap && l->min * WG_PAGE_SIZE > cap))
+            return wg__error(err, WG_ERR_RESOURCE, (size_t)-1,
+                             "memory %u: initial size of %llu pages exceeds the memory limit", i,
+                             (unsigned long long)l->min);
+        if (!wg__memory_init(mem, l->min, l->has_max, l->max, cap))
+            return wg__error(err, WG_ERR_RESOURCE, (size_t)-1,
+                             "memory %u: cannot map %llu pages", i, (unsigned long long)l->min);
+        inst->mems[i] = mem;
+    }
+    for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
+        const wg_global_def *def = &m->globals[i - m->nimported_globals];
+        wg_global *g = &inst->own_globals[i - m->nimported_globals];
+        g->type = def->type.type;
+        g->mut = def->type.mut;
+        g->val.u64 = 0;
+        if (!wg__constexpr_eval(inst, &def->init, &g->val))
+            return wg__error(err, WG_ERR_INVALID, def->init.offset,
+                             "global %u: bad constant expression", i);
+        inst->globals[i] = g;
+    }
+    return true;
+}
+
+/* Reports a trap during instantiation in err (and trap, if given). */
+static bool init_trap(wg_error *err, wg_trap *trap, wg_trap_code code, size_t offset,
+                      const char *what, uint32_t index) {
+    if (trap) {
+        memset(trap, 0, sizeof *trap);
+        trap->code = code;
+        snprintf(trap->message, sizeof trap->message, "%s", wg_trap_message(code));
+    }
+    return wg__error(err, WG_ERR_TRAP, offset, "%s %u: %s", what, index, wg_trap_message(code));
+}
+
+/* Applies element then data segments in order. *escaped is set once one of the
+ * instance's references has been written into an imported table. */
+static bool init_segments(wg_instance *inst, wg_error *err, wg_trap *trap, bool *escaped) {
+    const wg_module *m = inst->module;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const wg_elem *e = &m->elems[i];
+        if (e->mode == WG_SEG_DECLARATIVE) {
+            inst->elem_dropped[i] = true;
+            continue;
+        }
+        if (e->mode != WG_SEG_ACTIVE) continue;
+        wg_cell off;
+        if (e->table_idx >= m->ntables || !wg__constexpr_eval(inst, &e->offset, &off))
+            return wg__error(err, WG_ERR_INVALID, e->pos, "elem segment %u: bad offset", i);
+        wg_table *t = inst->tables[e->table_idx];
+        if ((uint64_t)off.u32 + e->nitems > t->size)
+            return init_trap(err, trap, WG_TRAP_TABLE_OOB, e->pos, "elem segment", i);
+        for (uint32_t j = 0; j < e->nitems; j++) {
+            wg_cell ref;
+            if (!wg__constexpr_eval(inst, &e->items[j], &ref))
+                return wg__error(err, WG_ERR_INVALID, e->pos, "elem segment %u: bad item %u", i, j);
+            t->elems[off.u32 + j] = ref.ref;
+        }
+        if (e->table_idx < m->nimported_tables && e->nitems > 0) *escaped = true;
+        inst->elem_dropped[i] = true;
+    }
+    for (uint32_t i = 0; i < m->ndatas; i++) {
+        const wg_data *d = &m->datas[i];
+        if (d->mode != WG_SEG_ACTIVE) continue;
+        wg_cell off;
+        if (d->mem_idx >= m->nmems || !wg__constexpr_eval(inst, &d->offset, &off))
+            return wg__error(err, WG_ERR_INVALID, d->pos, "data segment %u: bad offset", i);
+        wg_memory *mem = inst->mems[d->mem_idx];
+        if ((uint64_t)off.u32 + d->len > mem->size)
+            return init_trap(err, trap, WG_TRAP_MEMORY_OOB, d->pos, "data segment", i);
+        if (d->len) memcpy(mem->data + off.u32, d->bytes, d->len);
+        inst->data_dropped[i] = true;
+    }
+    return true;
+}
+
+/* Can the start function have put this instance's functions where they outlive
+ * it? Only through imported tables, globals, or functions of other instances
+ * (host functions are trusted not to keep references they are passed). */
+static bool start_may_escape(const wg_instance *inst) {
+    const wg_module *m = inst->module;
+    if (m->nimported_tables > 0) return true;
+    for (uint32_t i = 0; i < m->nimported_globals; i++)
+        if (inst->globals[i]->mut && (inst->globals[i]->type == WG_FUNCREF ||
+                                      inst->globals[i]->type == WG_EXTERNREF))
+            return true;
+    for (uint32_t i = 0; i < m->nimported_funcs; i++)
+        if (inst->funcs[i]->inst) return true;
+    return false;
+}
+
+/* Instantiates m (see wasmgate.h and the file comment). Returns a new instance the
+ * caller frees with wg_instance_free, or NULL with err (and trap) filled. */
+wg_instance *wg_instance_new(const wg_module *m, const wg_imports *imports,
+                             const wg_instance_opts *opts, wg_error *err, wg_trap *trap) {
+    wg__error_clear(err);
+    if (trap) memset(trap, 0, sizeof *trap);
+    if (!m) {
+        wg__error(err, WG_ERR_INVALID, (size_t)-1, "no module");
+        return NULL;
+    }
+    wg_instance *inst = calloc(1, sizeof *inst);
+    if (!inst) {
+        wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "out of memory");
+        return NULL;
+    }
+    inst->module = m;
+    if (opts) inst->opts = *opts;
+    if (!inst->opts.max_call_depth) inst->opts.max_call_depth = DEFAULT_CALL_DEPTH;
+    if (!inst->opts.stack_cells) inst->opts.stack_cells = DEFAULT_STACK_CELLS;
+    atomic_init(&inst->interrupt, 0u);
+
+    bool escaped = false;
+    if (!alloc_spaces(inst)) {
+        wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "out of memory");
+        goto fail;
+    }
+    if (!link_imports(inst, imports, err)) goto fail;
+    if (!define_objects(inst, err)) goto fail;
+    if (!init_segments(inst, err, trap, &escaped)) goto fail;
+
+    if (m->has_start && !inst->opts.skip_start) {
+        wg_trap local;
+        wg_trap *t = trap ? trap : &local;
+        if (!wg_func_call(inst, inst->funcs[m->start], NULL, 0, NULL, 0, t)) {
+            escaped = escaped || start_may_escape(inst);
+            if (t->code == WG_TRAP_EXIT)
+                wg__error(err, WG_ERR_TRAP, (size_t)-1, "start function: exit with status %d",
+                          t->exit_code);
+            else
+                wg__error(err, WG_ERR_TRAP, (size_t)-1, "start function: %s", t->message);
+            goto fail;
+        }
+    }
+    return inst;
+
+fail:
+    if (!(escaped && wg__imports_adopt(imports, inst))) wg_instance_free(inst);
+    return NULL;
+}
+
+/* Frees inst's own objects and execution state; imported objects are borrowed and left
+ * alone. Works on a partially built instance. NULL is a no-op. */
+void wg_instance_free(wg_instance *inst) {
+    if (!inst) return;
+    const wg_module *m = inst->module;
+    wg_exec *ex = &inst->exec;
+    if (ex->stack) munmap(ex->stack, (size_t)(ex->stack_end - ex->stack) * sizeof(wg_cell));
+    free(ex->frames);
+    if (inst->own_mems)
+        for (uint32_t i = 0; i < m->nmems - m->nimported_mems; i++)
+            wg__memory_release(&inst->own_mems[i]);
+    if (inst->own_tables)
+        for (uint32_t i = 0; i < m->ntables - m->nimported_tables; i++)
+            wg__table_release(&inst->own_tables[i]);
+    free(inst->funcs);
+    free(inst->own_funcs);
+    free(inst->tables);
+    free(inst->own_tables);
+    free(inst->mems);
+    free(inst->own_mems);
+    free(inst->globals);
+    free(inst->own_globals);
+    free(inst->elem_dropped);
+    free(inst->data_dropped);
+    free(inst);
+}
+
+/* Allocates inst->exec on first use: an mmap'd value stack of opts.stack_cells cells
+ * (untouched pages cost nothing) and a frame array of opts.max_call_depth.
+ * Freed by wg_instance_free. False when out of memory. */
+bool wg__exec_init(wg_instance *inst) {
+    wg_exec *ex = &inst->exec;
+    if (ex->stack) return true;
+    size_t cells = inst->opts.stack_cells ? inst->opts.stack_cells : DEFAULT_STACK_CELLS;
+    uint32_t depth = inst->opts.max_call_depth ? inst->opts.max_call_depth : DEFAULT_CALL_DEPTH;
+    size_t bytes = cells * sizeof(wg_cell);
+    /* mmap: pages the guest never touches cost nothing. */
+    void *stack = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (stack == MAP_FAILED) return false;
+#ifdef MADV_NOHUGEPAGE
+    /* A transparent huge page here would make the first call zero 2 MiB (~50 us
+     * measured), while most calls touch a few KiB: instantiation speed matters more. */
+    madvise(stack, bytes, MADV_NOHUGEPAGE);
+#endif
+    /* Not zeroed: a frame is written before it is read, and clearing 480 KB
+     * (the default depth) cost more than the rest of a small instantiation. */
+    wg_frame *frames = malloc((size_t)depth * sizeof *frames);
+    if (!frames) {
+        munmap(stack, bytes);
+        return false;
+    }
+    ex->stack = stack;
+    ex->stack_end = ex->stack + cells;
+    ex->sp = ex->stack;
+    ex->frames = frames;
+    ex->nframes = 0;
+    ex->max_frames = depth;
+    ex->interrupt = &inst->interrupt;
+    ex->trap = NULL;
+    return true;
+}
+
+/* The module inst was made from. */
+const wg_module *wg_instance_module(const wg_instance *inst) { return inst ? inst->module : NULL; }
+
+/* opts.host_data given at instantiation. */
+void *wg_instance_host_data(const wg_instance *inst) { return inst ? inst->opts.host_data : NULL; }
+
+/* The object exported as name[0..len) if it is of `kind`, else NULL; owned by inst
+ * (or borrowed by it, for re-exported imports). Linear scan over the exports. */
+void *wg_instance_export(wg_instance *inst, const char *name, size_t len, wg_extern_kind kind) {
+    if (!inst || (!name && len)) return NULL;
+    const wg_module *m = inst->module;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const wg_export *ex = &m->exports[i];
+        if (ex->name_len != len || (len && memcmp(ex->name, name, len) != 0)) continue;
+        if (ex->kind != (uint8_t)kind) return NULL;  /* export names are unique */
+        switch (kind) {
+        case WG_EXTERN_FUNC: return inst->funcs[ex->index];
+        case WG_EXTERN_TABLE: return inst->tables[ex->index];
+        case WG_EXTERN_MEMORY: return inst->mems[ex->index];
+        case WG_EXTERN_GLOBAL: return inst->globals[ex->index];
+        default: return NULL;
+        }
+    }
+    return NULL;
+}
+
+/* Function export by NUL-terminated name, or NULL. */
+wg_func *wg_instance_export_func(wg_instance *inst, const char *name) {
+    return name ? wg_instance_export(inst, name, strlen(name), WG_EXTERN_FUNC) : NULL;
+}
+
+/* Memory export by NUL-terminated name, or NULL. */
+wg_memory *wg_instance_export_memory(wg_instance *inst, const char *name) {
+    return name ? wg_instance_export(inst, name, strlen(name), WG_EXTERN_MEMORY) : NULL;
+}
+
+/* Table export by NUL-terminated name, or NULL. */
+wg_table *wg_instance_export_table(wg_instance *inst, const char *name) {
+    return name ? wg_instance_export(inst, name, strlen(name), WG_EXTERN_TABLE) : NULL;
+}
+
+/* Global export by NUL-terminated name, or NULL. */
+wg_global *wg_instance_export_global(wg_instance *inst, const char *name) {
+    return name ? wg_instance_export(inst, name, strlen(name), WG_EXTERN_GLOBAL) : NULL;
+}
+
+/* Memory 0 of inst (own or imported), or NULL. */
+wg_memory *wg_instance_memory(wg_instance *inst) {
+    return inst && inst->module->nmems > 0 ? inst->mems[0] : NULL;
+}

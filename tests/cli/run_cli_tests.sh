@@ -1,0 +1,433 @@
+#!/bin/sh
+# Drives the real `wasmgate` binary and checks its stdout, stderr and exit
+# status. Usage: run_cli_tests.sh WASMGATE WASM_DIR
+#   WASMGATE   the binary under test
+#   WASM_DIR   where the build put the modules converted from tests/cli/*.wat
+# Prints one line per case (ok / FAIL with the reasons and the outputs) and
+# ends with "N passed, N failed"; exits 1 if any case failed.
+set -u
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 WASMGATE WASM_DIR" >&2
+    exit 2
+fi
+WG=$1
+W=$2
+[ -x "$WG" ] || { echo "$0: $WG is not an executable" >&2; exit 2; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/wg-cli-tests.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT
+passed=0
+failed=0
+
+# ---- a tiny harness -------------------------------------------------------
+# case_begin DESC; run STATUS CMD...; then any checks; case_end.
+case_begin() {
+    desc=$1
+    bad=""
+}
+run() {
+    want=$1
+    shift
+    "$@" >"$T/out" 2>"$T/err" </dev/null
+    got=$?
+    [ "$got" -eq "$want" ] || bad="$bad
+    exit status $got, wanted $want"
+}
+# The whole stdout, one argument per line.
+out_is() {
+    printf '%s\n' "$@" >"$T/want"
+    cmp -s "$T/want" "$T/out" || bad="$bad
+    stdout is not: $*"
+}
+out_empty() { [ ! -s "$T/out" ] || bad="$bad
+    stdout is not empty"; }
+err_empty() { [ ! -s "$T/err" ] || bad="$bad
+    stderr is not empty"; }
+out_has() { grep -qF -- "$1" "$T/out" || bad="$bad
+    stdout lacks: $1"; }
+err_has() { grep -qF -- "$1" "$T/err" || bad="$bad
+    stderr lacks: $1"; }
+# An extended regular expression that some line of stdout / stderr matches.
+out_line() { grep -qE -- "$1" "$T/out" || bad="$bad
+    no stdout line matches: $1"; }
+err_line() { grep -qE -- "$1" "$T/err" || bad="$bad
+    no stderr line matches: $1"; }
+case_end() {
+    if [ -z "$bad" ]; then
+        passed=$((passed + 1))
+        echo "ok - $desc"
+    else
+        failed=$((failed + 1))
+        echo "FAIL - $desc$bad"
+        echo "  --- stdout:"; sed 's/^/  | /' "$T/out"
+        echo "  --- stderr:"; sed 's/^/  | /' "$T/err"
+    fi
+}
+
+# invoke WANT_STATUS FUNC ARGS... : run --invoke FUNC values.wasm ARGS...
+invoke() {
+    want=$1
+    fn=$2
+    shift 2
+    run "$want" "$WG" run --invoke "$fn" "$W/values.wasm" "$@"
+}
+# returns FUNC ARG EXPECTED: one argument in, one result line out.
+returns() {
+    case_begin "run $1 $2 prints $3"
+    invoke 0 "$1" "$2"
+    out_is "$3"
+    err_empty
+    case_end
+}
+# rejects FUNC ARG PHRASE: the argument is refused with exit 2.
+rejects() {
+    case_begin "run $1 rejects '$2'"
+    invoke 2 "$1" "$2"
+    out_empty
+    err_has "$3"
+    case_end
+}
+
+# ---- help, version, usage errors -------------------------------------------
+for form in "" help -h --help; do
+    case_begin "usage via '${form:-no arguments}'"
+    if [ -z "$form" ]; then run 0 "$WG"; else run 0 "$WG" "$form"; fi
+    out_has "usage: wasmgate"
+    for word in validate inspect run --invoke --version --help help; do out_has "$word"; done
+    case_end
+done
+
+case_begin "--version"
+run 0 "$WG" --version
+out_line '^wasmgate [0-9]+\.[0-9]+\.[0-9]+$'
+case_end
+
+case_begin "unknown command"
+run 2 "$WG" frobnicate x.wasm
+out_empty
+err_has "unknown command 'frobnicate'"
+err_has "wasmgate help"
+case_end
+
+case_begin "unknown flag"
+run 2 "$WG" --frobnicate
+err_has "unknown option '--frobnicate'"
+case_end
+
+case_begin "unknown run flag"
+run 2 "$WG" run --frobnicate "$W/values.wasm"
+err_has "unknown option '--frobnicate'"
+case_end
+
+case_begin "run --invoke without a name"
+run 2 "$WG" run --invoke
+err_has "--invoke needs a NAME"
+case_end
+
+case_begin "run without a module"
+run 2 "$WG" run --invoke add
+err_has "missing MODULE"
+case_end
+
+case_begin "run without --invoke (WASI) is refused"
+run 2 "$WG" run "$W/values.wasm"
+err_has "WASI is not supported yet: use --invoke NAME"
+case_end
+
+case_begin "run: --invoke after the module is an argument, with a hint"
+run 2 "$WG" run "$W/values.wasm" --invoke add 1 2
+err_has "--invoke must come before MODULE"
+case_end
+
+# ---- validate ----------------------------------------------------------------
+case_begin "validate a valid module"
+run 0 "$WG" validate "$W/values.wasm"
+out_is "valid"
+err_empty
+case_end
+
+# () -> i32 whose body leaves nothing on the stack: decodes, but is invalid.
+printf '\000asm\001\000\000\000\001\005\001\140\000\001\177\003\002\001\000\012\004\001\002\000\013' >"$T/invalid.wasm"
+case_begin "validate an invalid module"
+run 1 "$WG" validate "$T/invalid.wasm"
+out_empty
+err_line "^$T/invalid.wasm: error: .+"
+err_has "type mismatch"
+case_end
+
+printf '\000asx\001\000\000\000' >"$T/badmagic.wasm"
+case_begin "validate a module with a bad magic number"
+run 1 "$WG" validate "$T/badmagic.wasm"
+out_empty
+err_line "^$T/badmagic.wasm: error: .*magic header not detected"
+case_end
+
+# The type section says 5 bytes, the file ends after 2 of them.
+printf '\000asm\001\000\000\000\001\005\001\140\000' >"$T/truncated.wasm"
+case_begin "validate a truncated module"
+run 1 "$WG" validate "$T/truncated.wasm"
+out_empty
+err_line "^$T/truncated.wasm: error: .+"
+case_end
+
+case_begin "validate a missing file"
+run 1 "$WG" validate "$T/no-such-module.wasm"
+out_empty
+err_has "$T/no-such-module.wasm: error: cannot read: No such file or directory"
+case_end
+
+case_begin "validate a directory"
+run 1 "$WG" validate "$T"
+err_has "$T: error: cannot read: Is a directory"
+case_end
+
+case_begin "validate without a module"
+run 2 "$WG" validate
+err_has "missing MODULE"
+case_end
+
+case_begin "validate with two modules"
+run 2 "$WG" validate "$W/values.wasm" "$W/trap.wasm"
+err_has "one MODULE only"
+case_end
+
+# ---- inspect -----------------------------------------------------------------
+case_begin "inspect lists imports, exports and counts"
+run 0 "$WG" inspect "$W/inspect.wasm"
+err_empty
+out_line "^module: .*inspect\.wasm \([0-9]+ bytes\)$"
+out_line '^imports: 2$'
+out_line '^  func +env::print \(i32\) -> \(\)$'
+out_line '^  global +env::limit i32$'
+out_line '^exports: 5$'
+out_line '^  func +add \(i32, i32\) -> \(i32\)$'
+out_line '^  func +twice \(f64\) -> \(f64\)$'
+out_line '^  table +table funcref, min 2, max 4$'
+out_line '^  memory +memory pages: min 1, max 2$'
+out_line '^  global +count mut i64$'
+out_line '^types: 4$'
+out_line '^functions: 3 defined, 1 imported$'
+out_line '^tables: 1 defined, 0 imported$'
+out_line '^  table 0: funcref, min 2, max 4$'
+out_line '^memories: 1 defined, 0 imported$'
+out_line '^  memory 0: pages: min 1, max 2$'
+out_line '^globals: 2 defined, 1 imported$'
+out_line '^elems: 1$'
+out_line '^datas: 2$'
+out_line '^start: func 2 init$'
+out_line '^custom sections: 1$'
+out_line '^  name \([0-9]+ bytes\)$'
+out_line '^sections: 12$'
+out_line '^ +10 code +offset 0x[0-9a-f]+ +size [0-9]+$'
+out_line '^ +0 custom +offset 0x[0-9a-f]+ +size [0-9]+ +"name"$'
+out_line '^code: [0-9]+ bytes in the code section, [0-9]+ bytes compiled$'
+case_end
+
+case_begin "inspect shows every kind of import"
+run 0 "$WG" inspect "$W/imports.wasm"
+out_line '^imports: 5$'
+out_line '^  func +env::log \(i32, i64\) -> \(f32\)$'
+out_line '^  table +env::table funcref, min 1, max 10$'
+out_line '^  memory +env::memory pages: min 1, no max$'
+out_line '^  global +env::counter mut i64$'
+out_line '^  func +wasi_snapshot_preview1::fd_write \(i32, i32, i32, i32\) -> \(i32\)$'
+out_line '^tables: 0 defined, 1 imported$'
+out_line '^memories: 0 defined, 1 imported$'
+out_line '^start: none$'
+case_end
+
+case_begin "inspect a malformed module"
+run 1 "$WG" inspect "$T/badmagic.wasm"
+out_empty
+err_line "^$T/badmagic.wasm: error: "
+case_end
+
+# ---- run: arguments and results -----------------------------------------------
+case_begin "run add with negative arguments"
+invoke 0 add -5 -7
+out_is -12
+err_empty
+case_end
+
+case_begin "run --invoke=NAME and -- before the module"
+run 0 "$WG" run --invoke=add -- "$W/values.wasm" 40 2
+out_is 42
+case_end
+
+returns id_i32 0 0
+returns id_i32 -2147483648 -2147483648
+returns id_i32 2147483647 2147483647
+returns id_i32 4294967295 -1
+returns id_i32 0xffffffff -1
+returns id_i32 0x7FFFFFFF 2147483647
+returns id_i32 -0x80000000 -2147483648
+returns id_i32 +17 17
+rejects id_i32 4294967296 "out of range for i32"
+rejects id_i32 -2147483649 "out of range for i32"
+rejects id_i32 0x100000000 "out of range for i32"
+rejects id_i32 abc "not an integer"
+rejects id_i32 0x "no digits"
+rejects id_i32 1.5 "not an integer"
+rejects id_i32 "" "no digits"
+
+returns id_i64 18446744073709551615 -1
+returns id_i64 -9223372036854775808 -9223372036854775808
+returns id_i64 9223372036854775807 9223372036854775807
+returns id_i64 0xffffffffffffffff -1
+returns id_i64 0x8000000000000000 -9223372036854775808
+rejects id_i64 18446744073709551616 "out of range for i64"
+rejects id_i64 -9223372036854775809 "out of range for i64"
+rejects id_i64 0x10000000000000000 "out of range for i64"
+
+returns id_f32 1.5 1.5
+returns id_f32 0.1 0.1
+returns id_f32 -0 -0
+returns id_f32 0x1.8p1 3
+returns id_f32 3.4028235e38 3.4028235e+38
+returns id_f32 1e-45 1e-45
+returns id_f32 inf inf
+returns id_f32 -inf -inf
+returns id_f32 nan nan
+returns id_f32 -nan -nan
+returns id_f32 nan:0x1 nan:0x1
+returns id_f32 -nan:0x200000 -nan:0x200000
+returns id_f32 nan:0x400000 nan
+returns f32_bits 1 1065353216
+returns f32_bits nan:0x1 2139095041
+returns f32_bits -nan -4194304
+returns f32_bits nan:0x7fffff 2147483647
+returns f32_bits 16777217 1266679808
+returns f32_from_bits 2143289344 nan
+returns f32_from_bits 2141192192 nan:0x200000
+returns f32_from_bits -8388608 -inf
+rejects id_f32 1e39 "out of range for f32"
+rejects id_f32 nan:0x800000 "NaN payload out of range for f32"
+rejects id_f32 nan:0x0 "NaN payload out of range for f32"
+rejects id_f32 nan:12 "NaN payload must be hexadecimal"
+rejects id_f32 nanx "not a number"
+rejects id_f32 1.5x "not a number"
+rejects id_f32 " 1" "not a number"
+
+returns id_f64 0.1 0.1
+returns id_f64 0.30000000000000004 0.30000000000000004
+returns id_f64 1.7976931348623157e308 1.7976931348623157e+308
+returns id_f64 5e-324 5e-324
+returns id_f64 -0x1p-1022 -2.2250738585072014e-308
+returns id_f64 -inf -inf
+returns id_f64 nan:0x4000000000000 nan:0x4000000000000
+returns id_f64 -nan -nan
+returns f64_bits nan:0x4000000000000 9219994337134247936
+returns f64_bits -0 -9223372036854775808
+returns f64_bits 0.1 4591870180066957722
+returns f64_from_bits 9221120237041090560 nan
+returns f64_from_bits -1 -nan:0xfffffffffffff
+rejects id_f64 1e309 "out of range for f64"
+rejects id_f64 nan:0x10000000000000 "NaN payload out of range for f64"
+
+case_begin "run swap prints each result on its own line"
+invoke 0 swap 7 -8
+out_is -8 7
+case_end
+
+case_begin "run nothing prints nothing"
+invoke 0 nothing
+out_empty
+err_empty
+case_end
+
+returns id_extern null null
+returns is_null null 1
+rejects is_null 5 "only null can be given for a reference"
+
+case_begin "run null_func prints null"
+invoke 0 null_func
+out_is null
+case_end
+
+case_begin "run some_func prints ref"
+invoke 0 some_func
+out_is ref
+case_end
+
+case_begin "run with too few arguments"
+invoke 2 add 1
+out_empty
+err_has "'add' (i32, i32) -> (i32) takes 2 arguments, got 1"
+case_end
+
+case_begin "run with too many arguments"
+invoke 2 id_i64 1 2 3
+err_has "takes 1 argument, got 3"
+case_end
+
+case_begin "run an unknown export"
+invoke 2 no_such_function
+err_has "no export named 'no_such_function'"
+err_has "exported functions: add, id_i32"
+case_end
+
+case_begin "run an export that is not a function"
+invoke 2 mem
+err_has "export 'mem' is a memory, not a function"
+case_end
+
+# ---- run: traps, linking, files -----------------------------------------------
+case_begin "run a trapping function: message and backtrace"
+run 134 "$WG" run --invoke outer "$W/trap.wasm"
+out_empty
+err_line '^error: wasm trap: unreachable$'
+err_line '^ +#0 .*inner'
+err_line '^ +#1 .*middle'
+err_line '^ +#2 .*outer'
+case_end
+
+case_begin "run an integer division by zero"
+run 134 "$WG" run --invoke div "$W/trap.wasm" 1 0
+err_line '^error: wasm trap: integer divide by zero$'
+err_line '^ +#0 .*divide'
+case_end
+
+case_begin "run the trap's neighbour normally"
+run 0 "$WG" run --invoke div "$W/trap.wasm" -7 2
+out_is -3
+case_end
+
+case_begin "run a module whose start function traps"
+run 134 "$WG" run --invoke never "$W/start_trap.wasm"
+out_empty
+err_line '^error: wasm trap: unreachable$'
+err_line '^ +#0 .*init'
+case_end
+
+# timeout(1) sends the signal; --preserve-status returns wasmgate's own status.
+case_begin "run: SIGINT interrupts an endless loop and shows where it was"
+run 130 timeout --preserve-status -s INT 2 "$WG" run --invoke spin "$W/loop.wasm"
+out_empty
+err_line '^error: wasm trap: interrupted$'
+err_line '^ +#0 .*spin'
+case_end
+
+case_begin "run: SIGTERM interrupts too"
+run 143 timeout --preserve-status -s TERM 1 "$WG" run --invoke spin "$W/loop.wasm"
+err_line '^error: wasm trap: interrupted$'
+case_end
+
+case_begin "run a module with imports: unknown import"
+run 1 "$WG" run --invoke main "$W/imports.wasm"
+out_empty
+# The engine's wording puts the name before or after the phrase.
+err_line "^$W/imports.wasm: error: .*(unknown import.*env::log|env::log.*unknown import)"
+case_end
+
+case_begin "run a missing module"
+run 1 "$WG" run --invoke f "$T/missing.wasm"
+err_has "$T/missing.wasm: error: cannot read: No such file or directory"
+case_end
+
+case_begin "run an invalid module"
+run 1 "$WG" run --invoke f "$T/invalid.wasm"
+err_line "^$T/invalid.wasm: error: "
+case_end
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
