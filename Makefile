@@ -2,8 +2,9 @@
 #
 #   make build   Release (-O2) build in build/, producing build/wasmgate
 #   make test    install deps, build, run every test; then an ASan+UBSan Debug
-#                build in build-asan/ running the unit, spec and CLI tests
+#                build in build-asan/ running the unit, spec, CLI and WASI tests
 #   make spec    run the WebAssembly spec suite ($(WG_CONFORMANCE_DIR)/spec)
+#   make wasi    run the WASI conformance programs ($(WG_CONFORMANCE_DIR)/wasi)
 #   make bench   run the benchmarks (bench/run.sh)
 #   make fuzz    run the fuzzers (fuzz/run.sh; FUZZ_SECONDS=N, default 600)
 #   make serve   (arrives with the HTTP gateway)
@@ -22,13 +23,14 @@ export WG_CONFORMANCE_DIR
 FUZZ_SECONDS ?=
 
 CMAKE_CONFIGURE = cmake -S . --log-level=WARNING
-# A hung test fails by itself instead of eating the CI's time.
-CTEST = ctest --output-on-failure --timeout 1500 -j $(JOBS)
+# A hung test fails by itself instead of eating the CI's time; a run that
+# finds no test at all is a failure too.
+CTEST = ctest --output-on-failure --no-tests=error --timeout 1500 -j $(JOBS)
 # Under the sanitizers any report is a failure, with a stack to read.
 SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all help deps build build-asan test spec bench fuzz serve clean
+.PHONY: all help deps build build-asan test spec wasi bench fuzz serve clean
 all: build
 
 help:
@@ -54,8 +56,8 @@ test:
 	echo "== ctest: Release build ($(BUILD_DIR)), all tests"; \
 	$(CTEST) --test-dir $(BUILD_DIR) || status=1; \
 	$(MAKE) --no-print-directory build-asan || exit 1; \
-	echo "== ctest: ASan+UBSan Debug build ($(ASAN_DIR)), labels unit|spec|cli"; \
-	$(SAN_ENV) $(CTEST) --test-dir $(ASAN_DIR) -L '^(unit|spec|cli)$$' || status=1; \
+	echo "== ctest: ASan+UBSan Debug build ($(ASAN_DIR)), labels unit|spec|cli|wasi"; \
+	$(SAN_ENV) $(CTEST) --test-dir $(ASAN_DIR) -L '^(unit|spec|cli|wasi)$$' || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see the ctest output above)" >&2; fi; \
 	exit $$status
 
@@ -68,11 +70,17 @@ spec:
 	$(BUILD_DIR)/tests/spec/wg_spec_runner --expected tests/spec/expected-failures.txt \
 	    "$(WG_CONFORMANCE_DIR)/spec"
 
+wasi:
+	@bash scripts/install-deps.sh
+	$(CMAKE_CONFIGURE) -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DWG_SANITIZE=OFF
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target wasmgate wg_wasi_runner
+	$(BUILD_DIR)/tests/wasi/wg_wasi_runner --wasmgate $(BUILD_DIR)/wasmgate "$(WG_CONFORMANCE_DIR)/wasi"
+
 bench:
 	@bash scripts/install-deps.sh
 	@$(MAKE) --no-print-directory build
 	@test -f bench/run.sh || { echo "make bench: bench/run.sh does not exist yet" >&2; exit 1; }
-	WASMGATE=$(abspath $(BUILD_DIR))/wasmgate bash bench/run.sh
+	WASMGATE=$${WASMGATE:-$(abspath $(BUILD_DIR))/wasmgate} bash bench/run.sh
 
 fuzz:
 	@bash scripts/install-deps.sh

@@ -3,8 +3,8 @@
 # interpreter spend its time? Builds a separate -O2 -g copy of wasmgate (so the
 # numbers match the Release build but lines can be attributed), runs each
 # workload at a reduced n under `perf record`, and writes, per workload,
-# the hottest functions and the hottest source lines (an interpreter's
-# handlers are labels inside one function, so lines are what tell them apart).
+# the hottest functions and the hottest interpreter handlers (the handlers are
+# labels inside one function; bench/handlers.py maps samples to them).
 #
 #   bash bench/profile.sh            (after bash bench/run.sh built bench/out/)
 #
@@ -48,11 +48,10 @@ for w in "${sel[@]}"; do
     {
         echo "== $name (n=$n): functions"
         perf report -i "$data" --stdio --no-children --sort symbol 2>/dev/null |
-            grep -v '^#' | grep -v '^$' | head -n "$TOP"
+            grep -v '^#' | grep -v '^$' | head -n 6
         echo
-        echo "== $name: source lines"
-        perf report -i "$data" --stdio --no-children --sort srcline 2>/dev/null |
-            grep -v '^#' | grep -v '^$' | head -n "$TOP"
+        echo "== $name: interpreter handlers (bench/handlers.py)"
+        python3 "$ROOT/bench/handlers.py" "$WG" "$data" "$TOP"
     } >"$PDIR/$name.txt"
     rm -f "$data" "$data.old"
     cat "$PDIR/$name.txt"

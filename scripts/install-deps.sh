@@ -44,6 +44,12 @@ case "${1:-}" in
     *) echo "install-deps.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
 
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "install-deps.sh: no dpkg-query: this is not a Debian system." >&2
+    echo "Install the equivalents of: ${PACKAGES[*]}" >&2
+    exit 1
+fi
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
     status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)

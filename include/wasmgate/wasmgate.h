@@ -243,7 +243,8 @@ void wg_global_set(wg_global *g, wg_val v);
 /* ---- imports -------------------------------------------------------------- */
 
 /* A set of named externs that instances import from. Borrowed objects (funcs,
- * memories, tables, globals, instances) must outlive every instance made with it. */
+ * memories, tables, globals, instances) must outlive every instance made with it.
+ * It may own failed instances (see wg_instance_new): free it before their modules. */
 wg_imports *wg_imports_new(void);
 void wg_imports_free(wg_imports *im);
 /* Each returns false only when out of memory. A later definition of the same
@@ -275,7 +276,13 @@ typedef struct wg_instance_opts {
  * memories, tables and globals, applies segments, runs the start function.
  * opts may be NULL. Returns NULL and fills err (kind UNLINKABLE or TRAP) on
  * failure; if the start function trapped, *trap (if non-NULL) says how.
- * Free with wg_instance_free. */
+ * Free with wg_instance_free, before freeing m.
+ *
+ * A failed instantiation can leave the failed instance reachable (the spec
+ * keeps the effects of segments applied before the failing one, so its
+ * functions may already sit in an imported table). In that case `imports`
+ * adopts the failed instance and frees it in wg_imports_free: free imports
+ * before the module, and keep it alive while such tables are in use. */
 wg_instance *wg_instance_new(const wg_module *m, const wg_imports *imports,
                              const wg_instance_opts *opts, wg_error *err, wg_trap *trap);
 void wg_instance_free(wg_instance *inst);

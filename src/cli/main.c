@@ -149,7 +149,7 @@ int main(int argc, char **argv) {
         cli_print_usage();
         return CLI_EXIT_OK;
     }
-    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+    if (strcmp(argv[1], "--version") == 0) {
         printf("wasmgate %s\n", WG_VERSION);
         return CLI_EXIT_OK;
     }

@@ -1,29 +1,52 @@
 /*
- * `wasmgate run --invoke NAME MODULE.wasm [ARG...]`: instantiate the module
- * with no imports, call its exported function NAME with the ARGs read by the
- * function's parameter types (values.h), print each result on its own line.
+ * `wasmgate run [OPTIONS] MODULE [ARGS...]`: run a WASI command (or reactor),
+ * or call one exported function with --invoke.
  *
- * Everything about the call is checked before instantiating (the export, its
- * types, the argument count and every argument), so a mistyped command line
- * runs no guest code, not even the start function.
+ *   --dir HOST[::GUEST][:ro]   preopen a host directory (run_opts.h: syntax)
+ *   --env NAME[=VALUE]         a guest environment variable; NAME alone
+ *                              copies the host's value (unset: usage error)
+ *   --invoke NAME              call export NAME with ARGS read by its types
+ *   --max-memory BYTES         cap on each memory (wg_instance_opts)
+ *   --timeout SECONDS          interrupt the guest after that long (exit 124)
  *
- * While the call runs, SIGINT and SIGTERM interrupt the guest (the engine's
+ * WASI (wasi_snapshot_preview1) is always linked. The guest's argv is MODULE
+ * as typed, then ARGS (with --invoke ARGS are the function's arguments and
+ * argv is just MODULE). Its environment holds only the --env variables; it
+ * sees only the --dir directories; stdin, stdout and stderr are the
+ * process's own.
+ *
+ * Without --invoke the module must export _start or _initialize:
+ * wg_wasi_run_start calls _initialize then _start, and the exit status is the
+ * guest's (proc_exit's value, 0 when _start returns). With --invoke on a
+ * reactor (a module exporting _initialize) _initialize runs first.
+ *
+ * Everything about an --invoke call is checked before instantiating (the
+ * export, its types, the argument count and every argument), so a mistyped
+ * command line runs no guest code, not even the start function.
+ *
+ * While the guest runs, SIGINT and SIGTERM interrupt it (the engine's
  * interrupt flag), which stops with the trap "interrupted" and a backtrace
  * that shows where it was; the exit status is then 128 + the signal, as if
- * the signal had killed the process. A second signal does kill it.
- *
- * Without --invoke, `run` is to start a WASI command's _start; WASI is not
- * there yet, so that is a usage error for now.
+ * the signal had killed the process. A second signal does kill it. The
+ * --timeout watchdog (watchdog.c) uses the same flag; a run stopped by it
+ * prints "error: timed out after S seconds" and the backtrace, exit 124.
  */
+#define _GNU_SOURCE /* O_PATH */
 #include "cli/cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cli/run_opts.h"
 #include "cli/values.h"
+#include "cli/watchdog.h"
+#include "wasmgate/wasi.h"
 
 /* The instance that SIGINT/SIGTERM interrupt while a call runs, and the
  * signal that did. (Process-wide state of the command, not of the engine.) */
@@ -68,16 +91,6 @@ static void print_trap(const wg_trap *trap) {
     }
 }
 
-/* What an instance's failure means for the exit status: a trap (start
- * function) or an exit prints as a call's would; anything else is an error
- * in the module or its linking. */
-static int report_call_stop(const wg_trap *trap) {
-    if (trap->code == WG_TRAP_EXIT) return trap->exit_code;
-    print_trap(trap);
-    if (trap->code == WG_TRAP_INTERRUPTED && caught_signal) return 128 + caught_signal;
-    return CLI_EXIT_TRAP;
-}
-
 static const char *kind_name(wg_extern_kind kind) {
     switch (kind) {
     case WG_EXTERN_FUNC: return "function";
@@ -88,7 +101,8 @@ static const char *kind_name(wg_extern_kind kind) {
     return "?";
 }
 
-/* Prints "  (exported functions: a, b)" to stderr, or says there are none. */
+/* Ends an error line on stderr with "(exported functions: a, b)", or says
+ * there are none. */
 static void list_exported_funcs(const wg_module *m) {
     uint32_t n = wg_module_export_count(m), nfuncs = 0;
     char name[256];
@@ -154,49 +168,189 @@ static int prepare_call(const wg_module *m, const char *path, const char *invoke
     return CLI_EXIT_OK;
 }
 
-/* Instantiates m with no imports and calls `invoke`; prints the results. */
-static int instantiate_and_call(const wg_module *m, const char *path, const char *invoke,
-                                const wg_val *args, const wg_functype_view *ft) {
+
+/* Everything the command line says. */
+typedef struct run_opts {
+    const char *invoke;
+    const char **dirs; /* --dir SPECs, in order */
+    int ndirs;
+    const char **envs; /* --env SPECs, in order */
+    int nenvs;
+    uint64_t max_memory; /* 0: no cap */
+    double timeout;      /* 0: none */
+    const char *path;
+    char **rest;         /* after MODULE */
+    int nrest;
+} run_opts;
+
+/* Set when the --timeout watchdog stopped the guest. */
+static bool timed_out;
+
+/* Prints a trap's backtrace lines (everything after its first line). */
+static void print_trap_frames(const wg_trap *trap) {
+    char buf[8192];
+    wg_trap_format(trap, buf, sizeof buf);
+    const char *nl = strchr(buf, '\n');
+    if (nl) fputs(nl + 1, stderr);
+}
+
+/* Reports a call (entry, start function or --invoke) that did not return;
+ * returns the exit status: the guest's own for an exit, 124 for a timeout,
+ * 128 + N for an interrupt by signal N, CLI_EXIT_TRAP for any other trap. */
+static int report_call_stop(const wg_trap *trap, const run_opts *o) {
+    fflush(stdout);
+    if (trap->code == WG_TRAP_EXIT) return trap->exit_code;
+    if (trap->code == WG_TRAP_INTERRUPTED && timed_out && !caught_signal) {
+        fprintf(stderr, "error: timed out after %g seconds\n", o->timeout);
+        print_trap_frames(trap);
+        return CLI_EXIT_TIMEOUT;
+    }
+    print_trap(trap);
+    if (trap->code == WG_TRAP_INTERRUPTED && caught_signal) return 128 + caught_signal;
+    return CLI_EXIT_TRAP;
+}
+
+/* True if m exports a function called name. */
+static bool exports_func(const wg_module *m, const char *name) {
+    wg_extern_desc d;
+    return find_export(m, name, &d) && d.kind == WG_EXTERN_FUNC;
+}
+
+/* Builds the guest's WASI view from the options. NULL (after printing why,
+ * with *rc set) on failure. */
+static wg_wasi_config *make_wasi_config(const run_opts *o, int *rc) {
+    wg_wasi_config *cfg = wg_wasi_config_new();
+    if (!cfg) goto oom;
+    if (!wg_wasi_config_add_arg(cfg, o->path)) goto oom;
+    for (int i = 0; !o->invoke && i < o->nrest; i++) {
+        if (!wg_wasi_config_add_arg(cfg, o->rest[i])) goto oom;
+    }
+    for (int i = 0; i < o->nenvs; i++) {
+        cli_env_spec e;
+        const char *why = cli_parse_env(o->envs[i], &e); /* checked while parsing: cannot fail but for memory */
+        if (why) goto oom;
+        const char *value = e.value ? e.value : getenv(e.name);
+        bool ok = value && wg_wasi_config_add_env(cfg, e.name, value);
+        free(e.name);
+        if (!ok) goto oom;
+    }
+    for (int i = 0; i < o->ndirs; i++) {
+        cli_dir_spec d;
+        wg_error err;
+        memset(&err, 0, sizeof err);
+        if (cli_parse_dir(o->dirs[i], &d)) goto oom; /* checked while parsing */
+        /* Open it here first for the plain errno reason ("No such file or
+         * directory", "Not a directory"); the library's message adds context. */
+        int fd = open(d.host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
+            fprintf(stderr, "error: --dir %s: %s\n", d.host, strerror(errno));
+            *rc = CLI_EXIT_ERROR;
+            wg_wasi_config_free(cfg);
+            return NULL;
+        }
+        close(fd);
+        if (!wg_wasi_config_preopen(cfg, d.host, d.guest, d.read_only, &err)) {
+            fprintf(stderr, "error: --dir %s: %s\n", d.host, err.message[0] ? err.message : "cannot preopen");
+            *rc = CLI_EXIT_ERROR;
+            wg_wasi_config_free(cfg);
+            return NULL;
+        }
+    }
+    return cfg;
+oom:
+    fprintf(stderr, "%s: error: out of memory\n", o->path);
+    wg_wasi_config_free(cfg);
+    *rc = CLI_EXIT_ERROR;
+    return NULL;
+}
+
+/* Instantiates m with WASI and runs it: the WASI entry (_initialize,
+ * _start), or with --invoke, _initialize if exported and then the function,
+ * whose results are printed. */
+static int instantiate_and_run(const wg_module *m, const run_opts *o, const wg_val *args,
+                               const wg_functype_view *ft) {
     int rc = CLI_EXIT_ERROR;
     wg_error err;
     wg_trap trap;
     wg_instance *inst = NULL;
-    wg_func *f;
+    wg_wasi *wasi = NULL;
     wg_val *results = NULL;
-    wg_imports *imports = wg_imports_new();
+    wg_imports *imports = NULL;
+    cli_watchdog wd;
+    bool watching = false;
     memset(&err, 0, sizeof err);
     memset(&trap, 0, sizeof trap);
-    if (!imports) {
-        fprintf(stderr, "%s: error: out of memory\n", path);
+    memset(&wd, 0, sizeof wd);
+
+    wg_wasi_config *cfg = make_wasi_config(o, &rc);
+    if (!cfg) return rc;
+    imports = wg_imports_new();
+    if (!imports || !wg_wasi_add_to_imports(imports)) {
+        fprintf(stderr, "%s: error: out of memory\n", o->path);
         goto done;
     }
-    inst = wg_instance_new(m, imports, NULL, &err, &trap);
+    wasi = wg_wasi_new(cfg, &err);
+    if (!wasi) {
+        fprintf(stderr, "%s: error: WASI: %s\n", o->path, err.message[0] ? err.message : "cannot set up");
+        goto done;
+    }
+    if (o->invoke) {
+        results = calloc(ft->nresults ? ft->nresults : 1, sizeof *results);
+        if (!results) {
+            fprintf(stderr, "%s: error: out of memory\n", o->path);
+            goto done;
+        }
+    }
+
+    if (o->timeout > 0) {
+        if (!cli_watchdog_start(&wd, o->timeout)) {
+            fprintf(stderr, "%s: error: cannot start the --timeout watchdog thread\n", o->path);
+            goto done;
+        }
+        watching = true;
+    }
+    wg_instance_opts iopts = {.max_memory_bytes = o->max_memory, .host_data = wasi};
+    fflush(stdout);
+    inst = wg_instance_new(m, imports, &iopts, &err, &trap);
     if (!inst) {
+        if (watching) timed_out = cli_watchdog_stop(&wd);
+        watching = false;
         if (err.kind == WG_ERR_TRAP && trap.code != WG_TRAP_NONE) {
-            rc = report_call_stop(&trap);
+            rc = report_call_stop(&trap, o);
         } else {
-            fprintf(stderr, "%s: error: %s\n", path, err.message[0] ? err.message : "cannot instantiate");
+            fprintf(stderr, "%s: error: %s", o->path, err.message[0] ? err.message : "cannot instantiate");
+            if (o->max_memory && err.kind == WG_ERR_RESOURCE)
+                fprintf(stderr, " (--max-memory is %llu bytes)", (unsigned long long)o->max_memory);
+            fputc('\n', stderr);
         }
         goto done;
     }
-    f = wg_instance_export_func(inst, invoke);
-    if (!f) { /* prepare_call found it in the module: cannot happen */
-        fprintf(stderr, "%s: error: instance has no function '%s'\n", path, invoke);
-        goto done;
-    }
-    results = calloc(ft->nresults ? ft->nresults : 1, sizeof *results);
-    if (!results) {
-        fprintf(stderr, "%s: error: out of memory\n", path);
-        goto done;
-    }
+    if (watching) cli_watchdog_arm(&wd, inst);
+
     interrupt_on_signals(inst);
-    bool returned = wg_func_call(inst, f, args, ft->nparams, results, ft->nresults, &trap);
+    bool returned;
+    if (!o->invoke) {
+        /* Every end of a command is reported as a stop: an exit with the
+         * guest's status, or the trap. */
+        int status = wg_wasi_run_start(inst, &trap);
+        if (status >= 0 && trap.code != WG_TRAP_EXIT) {
+            trap.code = WG_TRAP_EXIT;
+            trap.exit_code = status;
+        }
+        returned = false;
+    } else {
+        wg_func *init = wg_instance_export_func(inst, "_initialize");
+        wg_func *f = wg_instance_export_func(inst, o->invoke); /* prepare_call found it */
+        returned = !init || wg_func_call(inst, init, NULL, 0, NULL, 0, &trap);
+        if (returned) returned = wg_func_call(inst, f, args, ft->nparams, results, ft->nresults, &trap);
+    }
     interruptible = NULL;
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    if (watching) timed_out = cli_watchdog_stop(&wd);
+    watching = false;
     if (!returned) {
-        fflush(stdout);
-        rc = report_call_stop(&trap);
+        rc = report_call_stop(&trap, o);
         goto done;
     }
     for (uint32_t i = 0; i < ft->nresults; i++) {
@@ -205,30 +359,92 @@ static int instantiate_and_call(const wg_module *m, const char *path, const char
     }
     rc = CLI_EXIT_OK;
 done:
+    if (watching) cli_watchdog_stop(&wd);
     free(results);
     wg_instance_free(inst);
+    wg_wasi_free(wasi);
     wg_imports_free(imports);
+    wg_wasi_config_free(cfg);
     return rc;
 }
 
-int cli_cmd_run(int argc, char **argv) {
-    const char *invoke = NULL;
+/* Reads OPTION VALUE or OPTION=VALUE at argv[*i]. Returns 1 and sets *value
+ * (advancing *i past a separate VALUE) when argv[*i] is that option, 0 when
+ * it is not, -1 after a usage error for a missing value. */
+static int option_value(char **argv, int argc, int *i, const char *name, const char *what,
+                        const char **value) {
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0) return 0;
+    if (a[n] == '=') {
+        *value = a + n + 1;
+    } else if (a[n] == '\0') {
+        if (*i + 1 >= argc) {
+            cli_usage_error("run: %s needs %s", name, what);
+            return -1;
+        }
+        *value = argv[++*i];
+    } else {
+        return 0;
+    }
+    if (!**value) {
+        cli_usage_error("run: %s needs %s", name, what);
+        return -1;
+    }
+    return 1;
+}
+
+/* Parses the options; returns CLI_EXIT_OK, or the status after printing why
+ * not (help is printed here too: *done is set then). */
+static int parse_run_args(int argc, char **argv, run_opts *o, bool *done) {
     int i = 1;
+    *done = false;
+    o->dirs = calloc((size_t)argc, sizeof *o->dirs);
+    o->envs = calloc((size_t)argc, sizeof *o->envs);
+    if (!o->dirs || !o->envs) {
+        fputs("wasmgate: error: out of memory\n", stderr);
+        return CLI_EXIT_ERROR;
+    }
     for (; i < argc; i++) {
-        const char *a = argv[i];
+        const char *a = argv[i], *v = NULL;
+        int r;
         if (strcmp(a, "--") == 0) {
             i++;
             break;
         }
         if (cli_is_help(a)) {
             cli_print_usage();
+            *done = true;
             return CLI_EXIT_OK;
         }
-        if (strcmp(a, "--invoke") == 0) {
-            if (i + 1 >= argc) return cli_usage_error("run: --invoke needs a NAME");
-            invoke = argv[++i];
-        } else if (strncmp(a, "--invoke=", 9) == 0) {
-            invoke = a + 9;
+        if ((r = option_value(argv, argc, &i, "--invoke", "a NAME", &v)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
+            o->invoke = v;
+        } else if ((r = option_value(argv, argc, &i, "--dir", "HOST[::GUEST][:ro]", &v)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
+            cli_dir_spec d;
+            const char *why = cli_parse_dir(v, &d);
+            if (why) return cli_usage_error("run: --dir '%s': %s", v, why);
+            o->dirs[o->ndirs++] = v;
+        } else if ((r = option_value(argv, argc, &i, "--env", "NAME[=VALUE]", &v)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
+            cli_env_spec e;
+            const char *why = cli_parse_env(v, &e);
+            if (why) return cli_usage_error("run: --env '%s': %s", v, why);
+            bool unset = !e.value && !getenv(e.name);
+            free(e.name);
+            if (unset)
+                return cli_usage_error("run: --env %s: %s is not set in the environment "
+                                       "(use --env %s=VALUE)", v, v, v);
+            o->envs[o->nenvs++] = v;
+        } else if ((r = option_value(argv, argc, &i, "--max-memory", "BYTES", &v)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
+            const char *why = cli_parse_size(v, &o->max_memory);
+            if (why) return cli_usage_error("run: --max-memory '%s': %s", v, why);
+        } else if ((r = option_value(argv, argc, &i, "--timeout", "SECONDS", &v)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
+            const char *why = cli_parse_seconds(v, &o->timeout);
+            if (why) return cli_usage_error("run: --timeout '%s': %s", v, why);
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("run: unknown option '%s'", a);
         } else {
@@ -236,30 +452,43 @@ int cli_cmd_run(int argc, char **argv) {
         }
     }
     if (i >= argc) return cli_usage_error("run: missing MODULE");
-    const char *path = argv[i++];
-    char **rest = argv + i;
-    int nrest = argc - i;
-    if (invoke && !*invoke) return cli_usage_error("run: --invoke needs a NAME");
-    if (!invoke) {
-        for (int k = 0; k < nrest; k++) {
-            if (strncmp(rest[k], "--invoke", 8) == 0)
-                return cli_usage_error("run: --invoke must come before MODULE (everything after MODULE is an argument)");
-        }
-        return cli_usage_error("WASI is not supported yet: use --invoke NAME");
-    }
+    o->path = argv[i++];
+    o->rest = argv + i;
+    o->nrest = argc - i;
+    return CLI_EXIT_OK;
+}
 
-    wg_module *m = cli_load_module(path, NULL, NULL);
-    if (!m) return CLI_EXIT_ERROR;
-    wg_functype_view ft;
-    wg_val *args = calloc(nrest ? (size_t)nrest : 1, sizeof *args);
-    int rc = CLI_EXIT_ERROR;
-    if (!args) {
-        fprintf(stderr, "%s: error: out of memory\n", path);
-    } else {
-        rc = prepare_call(m, path, invoke, rest, nrest, args, &ft);
-        if (rc == CLI_EXIT_OK) rc = instantiate_and_call(m, path, invoke, args, &ft);
+int cli_cmd_run(int argc, char **argv) {
+    run_opts o;
+    bool done;
+    memset(&o, 0, sizeof o);
+    int rc = parse_run_args(argc, argv, &o, &done);
+    if (rc != CLI_EXIT_OK || done) goto out;
+
+    wg_module *m = cli_load_module(o.path, NULL, NULL);
+    if (!m) {
+        rc = CLI_EXIT_ERROR;
+        goto out;
     }
+    wg_functype_view ft;
+    memset(&ft, 0, sizeof ft);
+    wg_val *args = calloc(o.nrest ? (size_t)o.nrest : 1, sizeof *args);
+    if (!args) {
+        fprintf(stderr, "%s: error: out of memory\n", o.path);
+        rc = CLI_EXIT_ERROR;
+    } else if (o.invoke) {
+        rc = prepare_call(m, o.path, o.invoke, o.rest, o.nrest, args, &ft);
+    } else if (!exports_func(m, "_start") && !exports_func(m, "_initialize")) {
+        fprintf(stderr, "%s: error: the module exports neither _start nor _initialize; "
+                        "use --invoke NAME to call a function ", o.path);
+        list_exported_funcs(m);
+        rc = CLI_EXIT_USAGE;
+    }
+    if (rc == CLI_EXIT_OK) rc = instantiate_and_run(m, &o, args, &ft);
     free(args);
     wg_module_free(m);
+out:
+    free(o.dirs);
+    free(o.envs);
     return rc;
 }

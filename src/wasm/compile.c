@@ -120,6 +120,7 @@ static bool enter_block(wg__cc *c, uint8_t kind, uint32_t np, const uint8_t *p, 
     if (wg__cc_dead(c)) return true;
     wg__spill(c, parent_height, false);
     if (kind != CK_BLOCK) wg__spill(c, c->vals.len - np, true);
+    c->local_floor = c->vals.len;
     return true;
 }
 
@@ -378,14 +379,19 @@ static bool op_local_set(wg__cc *c, bool tee) {
     uint32_t h = c->vals.len;
     if (wg__cc_dead(c)) return tee ? wg__push_slot(c, c->local_types[x]) : true;
     if (v.loc == LOC_LOCAL && v.local == x) return tee ? wg__push(c, v.type, v.loc, v.local, 0) : true;
-    /* entries that still read local x must take its old value first */
+    /* entries that still read local x must take its old value first; a long
+     * scan spills every local reference so the next scan starts above them */
     uint32_t from = c->ctrls.data[c->ctrls.len - 1].height;
+    if (from < c->local_floor) from = c->local_floor;
+    bool all = h - from > 64;
     for (uint32_t i = from; i < h; i++) {
-        if (c->vals.data[i].loc == LOC_LOCAL && c->vals.data[i].local == x) {
+        const cval *e = &c->vals.data[i];
+        if (e->loc == LOC_LOCAL && (all || e->local == x)) {
             wg__materialize(c, i);
             retarget = false;
         }
     }
+    if (all) c->local_floor = h;
     if (retarget) {
         c->code.data[c->last_dst_word] = x;
         c->last_start = NONE;
@@ -428,6 +434,20 @@ static bool op_unary(wg__cc *c, const wg__opinfo *oi) {
     return wg__push_slot(c, oi->r);
 }
 
+/* i32.wrap_i64: retypes the entry (a constant keeps only its low 32 bits). */
+static bool op_wrap(wg__cc *c) {
+    cval v;
+    uint32_t len = c->vals.len;
+    if (!wg__pop_expect(c, WG_I64, &v)) return false;
+    if (c->vals.len < len) {
+        cval *e = &c->vals.data[c->vals.len++];
+        e->type = WG_I32;
+        if (e->loc == LOC_CONST) e->imm = (uint32_t)e->imm;
+        return true;
+    }
+    return wg__push_slot(c, WG_I32);
+}
+
 static bool fits_ri(const cval *v, uint8_t type) {
     if (v->loc != LOC_CONST) return false;
     if (type == WG_I32) return true;
@@ -441,14 +461,14 @@ static bool op_binary(wg__cc *c, const wg__opinfo *oi) {
     uint32_t h = c->vals.len;
     if (!wg__cc_dead(c)) {
         uint32_t op = oi->irop, d = wg__cc_canon(c, h), at;
-        uint32_t ri = wg__ir_ri_form(op);
-        uint32_t sw = wg__ir_swap_operands(op);
+        uint32_t ri = wg__cc_ri_form(op);
+        uint32_t sw = wg__cc_swap_operands(op);
         if (ri != NONE && fits_ri(&b, oi->a)) {
             op = ri;
             at = wg__emit4(c, op, 3, d, wg__slot_of(c, &a, h), (uint32_t)b.imm, 0);
         } else if (sw != NONE && a.loc == LOC_CONST && b.loc != LOC_CONST && fits_ri(&a, oi->a) &&
-                   wg__ir_ri_form(sw) != NONE) {
-            op = wg__ir_ri_form(sw);
+                   wg__cc_ri_form(sw) != NONE) {
+            op = wg__cc_ri_form(sw);
             at = wg__emit4(c, op, 3, d, wg__slot_of(c, &b, h + 1), (uint32_t)a.imm, 0);
         } else {
             uint32_t sa = wg__slot_of(c, &a, h), sb = wg__slot_of(c, &b, h + 1);
@@ -722,7 +742,10 @@ static bool instruction(wg__cc *c) {
     const wg__opinfo *oi = &wg__opinfo_table[op];
     c->op_name = oi->name;
     switch (oi->kind) {
-    case K_UN: return op_unary(c, oi);
+    case K_UN:
+        /* i32.wrap_i64 is free: i32 readers read only the cell's low 32 bits */
+        if (op == 0xA7) return op_wrap(c);
+        return op_unary(c, oi);
     case K_BIN: return op_binary(c, oi);
     case K_LOAD: return op_load(c, oi);
     case K_STORE: return op_store(c, oi);
@@ -844,6 +867,7 @@ static bool compile_pass(wg__cc *c, const wg_body *body) {
     c->patches.len = 0;
     c->max_height = 0;
     c->nloops = 0;
+    c->local_floor = 0;
     c->last_start = NONE;
     c->stack_base = c->nlocals + (c->pass2 ? c->npool : 0);
     c->label_pc = c->code.len;
@@ -924,6 +948,11 @@ static bool compile_body(wg__cc *c, uint32_t bi) {
     return true;
 }
 
+/* Validates and compiles every defined function of m (module-level validation
+ * done, m->declared_funcs filled). On success m->code (one allocation),
+ * m->code_words and m->code_funcs are set, owned by m (wg__module_free frees
+ * them). On failure returns false with err filled and leaves m->code and
+ * m->code_funcs NULL. */
 bool wg__compile_functions(wg_module *m, wg_error *err) {
     uint32_t ndefined = m->nfuncs - m->nimported_funcs;
     if (m->nbodies != ndefined)

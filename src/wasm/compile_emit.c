@@ -32,6 +32,7 @@ static const char *type_name(uint8_t t) {
     }
 }
 
+/* Fills c->err ("<msg> (func F, offset 0xO: <op>[: detail])"); returns false. */
 bool wg__cc_fail(wg__cc *c, int kind, const char *msg, const char *detail) {
     wg__error(c->err, kind, c->op_pos, "%s (func %u, offset 0x%zx: %s%s%s)", msg, c->func_idx,
               c->op_pos, c->op_name ? c->op_name : "function body", detail ? ": " : "",
@@ -53,12 +54,14 @@ uint32_t wg__emit(wg__cc *c, uint32_t op, uint32_t n, const uint32_t *words) {
     return at;
 }
 
+/* wg__emit with up to four operands passed by value. */
 uint32_t wg__emit4(wg__cc *c, uint32_t op, uint32_t n, uint32_t a, uint32_t b, uint32_t d,
                    uint32_t e) {
     uint32_t w[4] = {a, b, d, e};
     return wg__emit(c, op, n, w);
 }
 
+/* Records the last value-producing instruction (NONE start: forget it). */
 void wg__cc_set_last(wg__cc *c, uint32_t start, uint32_t op, uint32_t dst_word, uint32_t h) {
     if (start == NONE) {
         c->last_start = NONE;
@@ -71,6 +74,7 @@ void wg__cc_set_last(wg__cc *c, uint32_t start, uint32_t op, uint32_t dst_word, 
     c->last_height = h;
 }
 
+/* True if the stack top is the canonical result of the last instruction. */
 bool wg__cc_top_is_last(const wg__cc *c) {
     if (c->last_start == NONE || c->last_end != c->code.len || c->label_pc == c->code.len) return false;
     if (c->vals.len == 0 || c->vals.len - 1 != c->last_height) return false;
@@ -78,6 +82,7 @@ bool wg__cc_top_is_last(const wg__cc *c) {
     return c->vals.data[c->vals.len - 1].loc == LOC_SLOT && !wg__cc_dead(c);
 }
 
+/* Marks a label at the current position: no fusion/retargeting across it. */
 void wg__cc_label(wg__cc *c) {
     c->label_pc = c->code.len;
     c->last_start = NONE;
@@ -92,11 +97,13 @@ bool wg__push(wg__cc *c, uint8_t type, uint8_t loc, uint32_t local, uint64_t imm
         return wg__cc_fail(c, WG_ERR_RESOURCE, "out of memory", NULL);
     }
     if (c->vals.len > c->max_height) c->max_height = c->vals.len;
+    if (loc == LOC_LOCAL && c->vals.len - 1 < c->local_floor) c->local_floor = c->vals.len - 1;
     return true;
 }
 
 bool wg__push_slot(wg__cc *c, uint8_t type) { return wg__push(c, type, LOC_SLOT, 0, 0); }
 
+/* Pops a value; T_UNKNOWN from a polymorphic stack; false on underflow. */
 bool wg__pop(wg__cc *c, cval *out) {
     const cctrl *t = &c->ctrls.data[c->ctrls.len - 1];
     if (c->vals.len == t->height) {
@@ -110,6 +117,7 @@ bool wg__pop(wg__cc *c, cval *out) {
     return true;
 }
 
+/* Pops a value of type t (or unknown); false with "type mismatch" otherwise. */
 bool wg__pop_expect(wg__cc *c, uint8_t t, cval *out) {
     if (!wg__pop(c, out)) return false;
     if (out->type != t && out->type != T_UNKNOWN && t != T_UNKNOWN) {
@@ -120,6 +128,7 @@ bool wg__pop_expect(wg__cc *c, uint8_t t, cval *out) {
     return true;
 }
 
+/* Pops n values of the given types, the last type first. */
 bool wg__pop_types(wg__cc *c, uint32_t n, const uint8_t *types) {
     cval v;
     for (uint32_t i = n; i-- > 0;)
@@ -165,6 +174,7 @@ static uint32_t pool_slot(wg__cc *c, uint64_t imm) {
     return NONE;
 }
 
+/* Returns the slot an operand can be read from (see compile_int.h). */
 uint32_t wg__slot_of(wg__cc *c, cval *v, uint32_t h) {
     if (v->loc == LOC_LOCAL) return v->local;
     if (v->loc == LOC_CONST) {
@@ -176,6 +186,7 @@ uint32_t wg__slot_of(wg__cc *c, cval *v, uint32_t h) {
     return wg__cc_canon(c, h);
 }
 
+/* Puts the entry at height h into its canonical slot. */
 void wg__materialize(wg__cc *c, uint32_t h) {
     cval *v = &c->vals.data[h];
     if (v->loc == LOC_SLOT) return;
@@ -183,7 +194,9 @@ void wg__materialize(wg__cc *c, uint32_t h) {
     v->loc = LOC_SLOT;
 }
 
+/* Materializes local references (and constants if asked) at heights >= from. */
 void wg__spill(wg__cc *c, uint32_t from, bool consts) {
+    if (!consts && from < c->local_floor) from = c->local_floor;
     for (uint32_t h = from; h < c->vals.len; h++) {
         uint8_t loc = c->vals.data[h].loc;
         if (loc == LOC_LOCAL || (consts && loc == LOC_CONST)) wg__materialize(c, h);
@@ -205,6 +218,7 @@ bool wg__push_ctrl(wg__cc *c, uint8_t kind, uint32_t np, const uint8_t *p, uint3
     return true;
 }
 
+/* The types a branch to label t carries (loop: params, else results). */
 void wg__label_types(const cctrl *t, uint32_t *n, const uint8_t **types) {
     if (t->kind == CK_LOOP) {
         *n = t->nparams;
@@ -215,6 +229,7 @@ void wg__label_types(const cctrl *t, uint32_t *n, const uint8_t **types) {
     }
 }
 
+/* Checks the top values against label t's types without popping. */
 bool wg__check_label_values(wg__cc *c, const cctrl *t) {
     uint32_t n;
     const uint8_t *types;
@@ -238,6 +253,7 @@ bool wg__check_label_values(wg__cc *c, const cctrl *t) {
     return true;
 }
 
+/* Drops the block's values and makes its stack polymorphic. */
 void wg__set_unreachable(wg__cc *c) {
     cctrl *t = &c->ctrls.data[c->ctrls.len - 1];
     c->vals.len = t->height;
@@ -266,6 +282,7 @@ static void moves(wg__cc *c, uint32_t n, uint32_t dst) {
     }
 }
 
+/* True if a branch to t must move values into the label's slots. */
 bool wg__branch_needs_moves(wg__cc *c, const cctrl *t) {
     uint32_t n;
     const uint8_t *types;
@@ -278,6 +295,7 @@ bool wg__branch_needs_moves(wg__cc *c, const cctrl *t) {
     return false;
 }
 
+/* Emits the moves of a branch to t (ascending; see file top). */
 void wg__branch_moves(wg__cc *c, const cctrl *t) {
     uint32_t n;
     const uint8_t *types;
@@ -324,6 +342,7 @@ static bool retarget_single(wg__cc *c, uint32_t n, uint32_t dst) {
     return true;
 }
 
+/* Emits the return sequence of the current function. */
 void wg__emit_return(wg__cc *c) {
     if (retarget_single(c, c->ft->nresults, 0)) {
         wg__emit(c, WG_OP_return, 0, NULL);
@@ -348,6 +367,7 @@ static void pad_loop_start(wg__cc *c, const cctrl *t) {
     if (t->kind == CK_LOOP && c->code.len == t->start_pc) wg__emit4(c, WG_OP_br, 1, 2, 0, 0, 0);
 }
 
+/* Emits a branch op to label t: backward now, forward via a patch. */
 void wg__emit_branch_op(wg__cc *c, uint32_t op, uint32_t n, uint32_t *words, cctrl *t) {
     if (wg__cc_dead(c) || c->oom) return;
     if (t->kind == CK_LOOP) {
@@ -361,22 +381,26 @@ void wg__emit_branch_op(wg__cc *c, uint32_t op, uint32_t n, uint32_t *words, cct
     }
 }
 
+/* Emits a forward branch to be patched with wg__patch_here. */
 uint32_t wg__emit_fwd(wg__cc *c, uint32_t op, uint32_t n, uint32_t *words) {
     words[n - 1] = 0;
     return wg__emit(c, op, n, words);
 }
 
+/* Points the forward branch at instr to the current position. */
 void wg__patch_here(wg__cc *c, uint32_t instr, uint32_t word) {
     if (instr == NONE || c->oom) return;
     c->code.data[word] = c->code.len - instr;
 }
 
+/* Points every pending branch to label t at the current position. */
 void wg__resolve_patches(wg__cc *c, cctrl *t) {
     for (uint32_t p = t->patches; p != NONE && !c->oom; p = c->patches.data[p].next)
         c->code.data[c->patches.data[p].word] = c->code.len - c->patches.data[p].instr;
     t->patches = NONE;
 }
 
+/* Emits an unconditional branch to the label at depth. */
 void wg__branch_to(wg__cc *c, uint32_t depth) {
     cctrl *t = &c->ctrls.data[c->ctrls.len - 1 - depth];
     if (t->kind == CK_FUNC) {
@@ -412,12 +436,12 @@ bool wg__get_cond(wg__cc *c, ccond *out) {
         } else if (op == WG_OP_i64_eqz) {
             t = WG_OP_br_if_i64_eqz;
             f = WG_OP_br_if_i64_nez;
-        } else if (wg__ir_br_form(op) != NONE) {
-            t = wg__ir_br_form(op);
-            f = wg__ir_br_form(wg__ir_cmp_negate(op));
-        } else if (wg__ir_br_ri_form(op) != NONE) {
-            t = wg__ir_br_ri_form(op);
-            f = wg__ir_br_ri_form(wg__ir_cmp_negate(op));
+        } else if (wg__cc_br_form(op) != NONE) {
+            t = wg__cc_br_form(op);
+            f = wg__cc_br_form(wg__cc_cmp_negate(op));
+        } else if (wg__cc_br_ri_form(op) != NONE) {
+            t = wg__cc_br_ri_form(op);
+            f = wg__cc_br_ri_form(wg__cc_cmp_negate(op));
         }
         if (t != NONE) {
             /* "d a" or "d a b": drop the compare, branch on its operands */
@@ -436,6 +460,7 @@ bool wg__get_cond(wg__cc *c, ccond *out) {
     return true;
 }
 
+/* Emits a conditional branch to the label at depth (moves included). */
 void wg__cond_branch(wg__cc *c, const ccond *cond, bool when, uint32_t depth) {
     if (wg__cc_dead(c) || c->oom) return;
     cctrl *t = &c->ctrls.data[c->ctrls.len - 1 - depth];
@@ -477,13 +502,14 @@ void wg__emit_br_table(wg__cc *c, uint32_t cond_slot, uint32_t n, const uint32_t
     uint32_t at = wg__emit4(c, WG_OP_br_table, 2, cond_slot, n, 0, 0);
     if (at == NONE) return;
     for (uint32_t i = 0; i <= n; i++) c->code.data[c->code.len++] = 0;
-    /* stubs[depth] = code index of the stub for that label, NONE if none yet */
+    /* stubs[depth] = code index of the stub for that label, NONE if none yet
+     * (only the entries this br_table uses are initialized) */
     c->stubs.len = 0;
     if (!WG_VEC_RESERVE(c->stubs, c->ctrls.len)) {
         c->oom = true;
         return;
     }
-    for (uint32_t i = 0; i < c->ctrls.len; i++) c->stubs.data[i] = NONE;
+    for (uint32_t i = 0; i <= n; i++) c->stubs.data[depths[i]] = NONE;
     c->stubs.len = c->ctrls.len;
     for (uint32_t i = 0; i <= n && !c->oom; i++) {
         uint32_t word = at + 3 + i;

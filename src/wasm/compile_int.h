@@ -102,6 +102,8 @@ typedef struct wg__cc {
     const wg_functype *ft;
     uint32_t max_height;
     uint32_t stack_base;       /* canonical slot of height 0: nlocals + npool */
+    uint32_t local_floor;      /* no LOC_LOCAL entry below this height (a lower bound
+                                  that keeps spill scans amortized O(1)) */
     uint32_t nloops;           /* loops on the control stack */
     bool pass2;                /* compiling with the constant pool */
     uint32_t ncands;
@@ -146,16 +148,16 @@ extern const wg__opinfo wg__opinfo_table[256];
 extern const wg__opinfo wg__opinfo_fc[18];
 
 /* The *_ri form of a binary op, or NONE if there is none. */
-uint32_t wg__ir_ri_form(uint32_t op);
+uint32_t wg__cc_ri_form(uint32_t op);
 /* The compare-and-branch form (br_<cmp>) of a comparison, or NONE. */
-uint32_t wg__ir_br_form(uint32_t op);
+uint32_t wg__cc_br_form(uint32_t op);
 /* The br_<cmp>_ri form of a comparison's *_ri op, or NONE. */
-uint32_t wg__ir_br_ri_form(uint32_t op_ri);
+uint32_t wg__cc_br_ri_form(uint32_t op_ri);
 /* The negated comparison (lt_s -> ge_s), for plain or *_ri comparisons, or NONE. */
-uint32_t wg__ir_cmp_negate(uint32_t op);
+uint32_t wg__cc_cmp_negate(uint32_t op);
 /* The comparison with its operands swapped (lt_s -> gt_s; eq -> eq;
  * add -> add for commutative ops), or NONE. Plain (non-ri) ops only. */
-uint32_t wg__ir_swap_operands(uint32_t op);
+uint32_t wg__cc_swap_operands(uint32_t op);
 
 /* ---- compile_emit.c ---- */
 

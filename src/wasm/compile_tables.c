@@ -215,7 +215,8 @@ const wg__opinfo wg__opinfo_fc[18] = {
     [17] = {"table.fill", K_SPECIAL, 0, 0, 0, 0, 0},
 };
 
-uint32_t wg__ir_ri_form(uint32_t op) {
+/* The *_ri form of a binary op, or NONE. */
+uint32_t wg__cc_ri_form(uint32_t op) {
     switch (op) {
 #define X(n) case WG_OP_##n: return WG_OP_##n##_ri;
         WG_IR_RI_I32(X) WG_IR_RI_I64(X)
@@ -224,7 +225,8 @@ uint32_t wg__ir_ri_form(uint32_t op) {
     }
 }
 
-uint32_t wg__ir_br_form(uint32_t op) {
+/* The br_<cmp> form of a comparison, or NONE. */
+uint32_t wg__cc_br_form(uint32_t op) {
     switch (op) {
 #define X(n) case WG_OP_##n: return WG_OP_br_##n;
         WG_IR_CMP_I32(X) WG_IR_CMP_I64(X)
@@ -233,7 +235,8 @@ uint32_t wg__ir_br_form(uint32_t op) {
     }
 }
 
-uint32_t wg__ir_br_ri_form(uint32_t op_ri) {
+/* The br_<cmp>_ri form of a *_ri comparison, or NONE. */
+uint32_t wg__cc_br_ri_form(uint32_t op_ri) {
     switch (op_ri) {
 #define X(n) case WG_OP_##n##_ri: return WG_OP_br_##n##_ri;
         WG_IR_CMP_I32(X) WG_IR_CMP_I64(X)
@@ -247,7 +250,8 @@ uint32_t wg__ir_br_ri_form(uint32_t op_ri) {
     P(T##_eq##S, T##_ne##S) P(T##_lt_s##S, T##_ge_s##S) P(T##_lt_u##S, T##_ge_u##S) \
     P(T##_gt_s##S, T##_le_s##S) P(T##_gt_u##S, T##_le_u##S)
 
-uint32_t wg__ir_cmp_negate(uint32_t op) {
+/* The negated comparison (plain or _ri), or NONE. */
+uint32_t wg__cc_cmp_negate(uint32_t op) {
     switch (op) {
 #define P(a, b) case WG_OP_##a: return WG_OP_##b; case WG_OP_##b: return WG_OP_##a;
         NEG_PAIRS(P, i32, ) NEG_PAIRS(P, i64, ) NEG_PAIRS(P, i32, _ri) NEG_PAIRS(P, i64, _ri)
@@ -261,7 +265,8 @@ uint32_t wg__ir_cmp_negate(uint32_t op) {
     P(T##_lt_s, T##_gt_s) P(T##_lt_u, T##_gt_u) P(T##_le_s, T##_ge_s) P(T##_le_u, T##_ge_u)
 #define SWAP_SELF(S, T) S(T##_eq) S(T##_ne) S(T##_add) S(T##_mul) S(T##_and) S(T##_or) S(T##_xor)
 
-uint32_t wg__ir_swap_operands(uint32_t op) {
+/* The op with swapped operands (commutative: itself), or NONE. */
+uint32_t wg__cc_swap_operands(uint32_t op) {
     switch (op) {
 #define P(a, b) case WG_OP_##a: return WG_OP_##b; case WG_OP_##b: return WG_OP_##a;
 #define S(a) case WG_OP_##a: return WG_OP_##a;

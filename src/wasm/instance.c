@@ -50,12 +50,16 @@ static void quote_name(char *buf, size_t size, const char *s, size_t len) {
     buf[o] = '\0';
 }
 
-/* Fills err for import imp: "import M::N: WHAT". Returns false. */
+/* Fills err for import imp: "WHAT M::N" ("unknown import env::log") with any
+ * detail in parentheses after the name. Returns false. */
 static bool link_error(wg_error *err, const wg_import *imp, const char *what) {
     char mod[128], name[128];
     quote_name(mod, sizeof mod, imp->module, imp->module_len);
     quote_name(name, sizeof name, imp->name, imp->name_len);
-    return wg__error(err, WG_ERR_UNLINKABLE, (size_t)-1, "import %s::%s: %s", mod, name, what);
+    const char *detail = strchr(what, '(');
+    int head = detail ? (int)(detail - what - 1) : (int)strlen(what);
+    return wg__error(err, WG_ERR_UNLINKABLE, (size_t)-1, "%.*s %s::%s%s%s", head, what, mod, name,
+                     detail ? " " : "", detail ? detail : "");
 }
 
 /* Limits subtyping (spec 4.5.1): the provided object's current size and maximum

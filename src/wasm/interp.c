@@ -11,11 +11,18 @@
  * mutable global state exists. run() is never inlined or cloned, so there is
  * exactly one copy of its labels.
  *
- * State kept in locals while running: ip, fp, the current instance, its
- * globals/funcs arrays and memory 0's base and size (the "cache"). The cache is
- * reloaded (RELOAD) whenever the instance can change or memory can move or
- * grow: after a call/return that switches instance, after memory.grow, after
- * host calls (which can grow memory or re-enter the interpreter).
+ * State kept in locals while running: ip, fp, the current instance and
+ * memory 0's base and size (the "cache"). The cache is reloaded (RELOAD)
+ * whenever the instance can change or memory can move or grow: after a
+ * call/return that switches instance, after memory.grow, after host calls
+ * (which can grow memory or re-enter the interpreter). The instance's
+ * globals/funcs arrays and ex's frame array are read through their owners:
+ * keeping them in locals too made gcc spill the memory base instead.
+ *
+ * Compilers: gcc duplicates the dispatch jump into every handler (one indirect
+ * branch per handler, which predicts well). clang >= 18 merges all of them into
+ * one jump unless built with -mllvm -tail-dup-pred-size=1000
+ * -mllvm -tail-dup-succ-size=1000 (measured: 1.5-2x slower without).
  *
  * Calls never recurse on the C stack: a wasm->wasm call pushes a wg_frame
  * {ret_ip, caller fp, callee} on ex->frames and jumps. Host functions are
@@ -232,9 +239,11 @@ static WG_ONE_COPY wg_trap_code run(wg_exec *ex, const wg_func *f, wg_cell *fp,
     }
 
     const uint32_t entry_n = ex->nframes;
-    /* ex's frame array and limits are read where used (calls), so that the
-     * registers go to ip, fp, memory base and size. */
+    /* Read through their owners where used (calls), so that the registers go
+     * to ip, fp, the instance and memory 0's base and size. */
 #define frames (ex->frames)
+#define globals (inst->globals)
+#define funcs (inst->funcs)
 #define max_frames (ex->max_frames)
 #define stack_end (ex->stack_end)
     atomic_uint no_interrupt;
@@ -243,8 +252,6 @@ static WG_ONE_COPY wg_trap_code run(wg_exec *ex, const wg_func *f, wg_cell *fp,
 
     const uint32_t *ip = NULL;
     wg_instance *inst = NULL;
-    wg_global **globals = NULL;
-    wg_func **funcs = NULL;
     uint8_t *mem_base = NULL;
     uint64_t mem_size = 0;
     wg_trap_code tc = WG_TRAP_NONE;
@@ -256,8 +263,6 @@ static WG_ONE_COPY wg_trap_code run(wg_exec *ex, const wg_func *f, wg_cell *fp,
 
 #define RELOAD()                                                               \
     do {                                                                       \
-        globals = inst->globals;                                               \
-        funcs = inst->funcs;                                                   \
         if (inst->module->nmems && inst->mems && inst->mems[0]) {              \
             mem_base = inst->mems[0]->data;                                    \
             mem_size = inst->mems[0]->size;                                    \
@@ -796,16 +801,16 @@ L_i64_rem_u: {
 #undef FBIN
     UN(f32_abs, u32, a.u32 & 0x7fffffffu)
     UN(f32_neg, u32, a.u32 ^ 0x80000000u)
-    UN(f32_ceil, f32, ceilf(a.f32))
-    UN(f32_floor, f32, floorf(a.f32))
-    UN(f32_trunc, f32, truncf(a.f32))
+    UN(f32_ceil, f32, wg_f32_ceil(a.f32))
+    UN(f32_floor, f32, wg_f32_floor(a.f32))
+    UN(f32_trunc, f32, wg_f32_trunc(a.f32))
     UN(f32_nearest, f32, wg_f32_nearest(a.f32))
     UN(f32_sqrt, f32, sqrtf(a.f32))
     UN(f64_abs, u64, a.u64 & 0x7fffffffffffffffull)
     UN(f64_neg, u64, a.u64 ^ 0x8000000000000000ull)
-    UN(f64_ceil, f64, ceil(a.f64))
-    UN(f64_floor, f64, floor(a.f64))
-    UN(f64_trunc, f64, trunc(a.f64))
+    UN(f64_ceil, f64, wg_f64_ceil(a.f64))
+    UN(f64_floor, f64, wg_f64_floor(a.f64))
+    UN(f64_trunc, f64, wg_f64_trunc(a.f64))
     UN(f64_nearest, f64, wg_f64_nearest(a.f64))
     UN(f64_sqrt, f64, sqrt(a.f64))
 
@@ -869,6 +874,8 @@ trap:
 
 #undef RELOAD
 #undef frames
+#undef globals
+#undef funcs
 #undef max_frames
 #undef stack_end
 #undef NEXT
@@ -894,6 +901,10 @@ wg_trap_code wg__interp_call(wg_exec *ex, const wg_func *f, wg_cell *fp) {
     if (!f || !fp || (!f->code && !f->host) || (f->code && !f->inst)) {
         wg__trap_fill(ex, WG_TRAP_HOST, "invalid function");
         return WG_TRAP_HOST;
+    }
+    if (fp < ex->stack || fp > ex->stack_end) {
+        wg__trap_fill(ex, WG_TRAP_STACK_EXHAUSTED, NULL);
+        return WG_TRAP_STACK_EXHAUSTED;
     }
     return run(ex, f, fp, NULL);
 }

@@ -78,10 +78,21 @@ static inline double wg_f64_max(double a, double b) {
     if (a == b) return wg_bits_f64(wg_f64_bits(a) & wg_f64_bits(b));
     return a > b ? a : b;
 }
-/* Round to nearest, ties to even: rint in the default rounding mode (the
- * engine never changes it). Keeps the sign of zero (-0.4 -> -0). */
-static inline float wg_f32_nearest(float a) { return rintf(a); }
-static inline double wg_f64_nearest(double a) { return rint(a); }
+/* Rounding to integral values. libm returns a signaling NaN unchanged, but
+ * the spec wants an arithmetic (quiet) NaN: a + a quiets it, keeping the
+ * payload. nearest is rint in the default rounding mode (ties to even; the
+ * engine never changes the mode); every one keeps the sign of zero. */
+#define WG_ROUND_FN(name, T, fn) \
+    static inline T name(T a) { return a != a ? a + a : fn(a); }
+WG_ROUND_FN(wg_f32_ceil, float, ceilf)
+WG_ROUND_FN(wg_f32_floor, float, floorf)
+WG_ROUND_FN(wg_f32_trunc, float, truncf)
+WG_ROUND_FN(wg_f32_nearest, float, rintf)
+WG_ROUND_FN(wg_f64_ceil, double, ceil)
+WG_ROUND_FN(wg_f64_floor, double, floor)
+WG_ROUND_FN(wg_f64_trunc, double, trunc)
+WG_ROUND_FN(wg_f64_nearest, double, rint)
+#undef WG_ROUND_FN
 
 /* ---- float -> int conversions ----
  * The range checks are written so that NaN fails them (every comparison with

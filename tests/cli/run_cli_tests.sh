@@ -129,15 +129,25 @@ run 2 "$WG" run --invoke add
 err_has "missing MODULE"
 case_end
 
-case_begin "run without --invoke (WASI) is refused"
+case_begin "run without --invoke on a module with no WASI entry"
 run 2 "$WG" run "$W/values.wasm"
-err_has "WASI is not supported yet: use --invoke NAME"
+out_empty
+err_has "$W/values.wasm: error: the module exports neither _start nor _initialize; use --invoke NAME"
+err_has "exported functions: add, id_i32"
 case_end
 
-case_begin "run: --invoke after the module is an argument, with a hint"
-run 2 "$WG" run "$W/values.wasm" --invoke add 1 2
-err_has "--invoke must come before MODULE"
-case_end
+for opt in --dir --env --max-memory --timeout; do
+    case_begin "run $opt without its value"
+    run 2 "$WG" run "$opt"
+    out_empty
+    err_line "run: $opt needs "
+    case_end
+    case_begin "run $opt= with an empty value"
+    run 2 "$WG" run "$opt=" "$W/wasi_probe.wasm" args
+    out_empty
+    err_line "run: $opt needs "
+    case_end
+done
 
 # ---- validate ----------------------------------------------------------------
 case_begin "validate a valid module"
@@ -427,6 +437,241 @@ case_end
 case_begin "run an invalid module"
 run 1 "$WG" run --invoke f "$T/invalid.wasm"
 err_line "^$T/invalid.wasm: error: "
+case_end
+
+# ---- run: WASI ----------------------------------------------------------------
+P="$W/wasi_probe.wasm"
+
+case_begin "run a WASI command: argv is MODULE then ARGS, flags after MODULE included"
+run 0 "$WG" run "$P" args one "two words" --help --invoke x -- ""
+err_empty
+out_is "argc=9" "argv[0]=$P" "argv[1]=args" "argv[2]=one" "argv[3]=two words" "argv[4]=--help" \
+       "argv[5]=--invoke" "argv[6]=x" "argv[7]=--" "argv[8]="
+case_end
+
+case_begin "run: -- before MODULE ends the options"
+run 0 "$WG" run --env A=1 -- "$P" args --env
+out_is "argc=3" "argv[0]=$P" "argv[1]=args" "argv[2]=--env"
+case_end
+
+case_begin "run: stdout and stderr are the process's own"
+run 0 "$WG" run "$P" hello
+out_is hello
+err_has "to stderr"
+case_end
+
+case_begin "run: stdin is the process's own"
+printf 'line one\nline two\n' >"$T/stdin.txt"
+"$WG" run "$P" stdin <"$T/stdin.txt" >"$T/out" 2>"$T/err"
+[ $? -eq 0 ] || bad="$bad
+    exit status not 0"
+out_is "line one" "line two"
+case_end
+
+case_begin "run: the guest's environment holds only --env variables"
+run 0 env HOST_ONLY_VAR=secret "$WG" run "$P" env
+out_is "environ=0"
+case_end
+
+case_begin "run: --env NAME=VALUE, --env=NAME=VALUE, empty values and '=' in values"
+run 0 "$WG" run --env A=1 --env=B= --env "C=x=y" --env "D=two
+lines" "$P" env
+out_is "environ=4" "A=1" "B=" "C=x=y" "D=two" "lines"
+case_end
+
+case_begin "run: --env NAME passes the host's value, and only that one"
+run 0 env WG_CLI_PASSED=from-host WG_CLI_OTHER=no "$WG" run --env WG_CLI_PASSED "$P" env
+out_is "environ=1" "WG_CLI_PASSED=from-host"
+case_end
+
+case_begin "run: --env NAME that the host does not have is a usage error"
+run 2 env -u WG_CLI_UNSET "$WG" run --env WG_CLI_UNSET "$P" env
+out_empty
+err_has "--env WG_CLI_UNSET: WG_CLI_UNSET is not set in the environment"
+case_end
+
+case_begin "run: --env with an empty NAME"
+run 2 "$WG" run --env =x "$P" env
+err_has "--env '=x': empty variable NAME"
+case_end
+
+mkdir -p "$T/data" "$T/ro"
+printf 'hello file\n' >"$T/data/in.txt"
+printf 'read only\n' >"$T/ro/in.txt"
+
+case_begin "run: no --dir, no files"
+run 1 "$WG" run "$P" cat "$T/data/in.txt"
+out_line "^cat $T/data/in.txt: "
+case_end
+
+case_begin "run: --dir HOST preopens HOST under its own name"
+(cd "$T" && "$WG" run --dir data "$P" cat data/in.txt) >"$T/out" 2>"$T/err"
+[ $? -eq 0 ] || bad="$bad
+    exit status not 0"
+out_is "hello file"
+case_end
+
+case_begin "run: --dir HOST::GUEST maps HOST to GUEST"
+run 0 "$WG" run --dir "$T/data::/mnt" "$P" cat /mnt/in.txt
+out_is "hello file"
+case_end
+
+case_begin "run: --dir=HOST::/ and a relative path resolves against /"
+run 0 "$WG" run "--dir=$T/data::/" "$P" cat in.txt
+out_is "hello file"
+case_end
+
+case_begin "run: a writable --dir can be written"
+run 0 "$WG" run --dir "$T/data::/d" "$P" write /d/out.txt written
+out_is wrote
+[ "$(cat "$T/data/out.txt" 2>/dev/null)" = written ] || bad="$bad
+    $T/data/out.txt does not hold 'written'"
+case_end
+
+case_begin "run: a :ro --dir can be read but not written"
+run 1 "$WG" run --dir "$T/ro::/r:ro" "$P" write /r/new.txt nope
+out_line "^write /r/new.txt: "
+[ ! -e "$T/ro/new.txt" ] || bad="$bad
+    $T/ro/new.txt was created through a read-only --dir"
+run 0 "$WG" run --dir "$T/ro::/r:ro" "$P" cat /r/in.txt
+out_is "read only"
+case_end
+
+case_begin "run: :ro existing file cannot be overwritten"
+run 1 "$WG" run --dir "$T/ro:ro" "$P" write "$T/ro/in.txt" clobber
+[ "$(cat "$T/ro/in.txt")" = "read only" ] || bad="$bad
+    $T/ro/in.txt was changed through a read-only --dir"
+case_end
+
+case_begin "run: the guest cannot leave its --dir"
+run 1 "$WG" run --dir "$T/data::/d" "$P" cat /d/../ro/in.txt
+out_line "^cat /d/../ro/in.txt: "
+case_end
+
+case_begin "run: --dir of a missing directory"
+run 1 "$WG" run --dir "$T/no-such-dir::/x" "$P" args
+out_empty
+err_has "error: --dir $T/no-such-dir: No such file or directory"
+case_end
+
+case_begin "run: --dir of a file"
+run 1 "$WG" run --dir "$T/data/in.txt" "$P" args
+err_has "error: --dir $T/data/in.txt: Not a directory"
+case_end
+
+case_begin "run: --dir with an empty GUEST"
+run 2 "$WG" run --dir "$T/data::" "$P" args
+err_has "--dir '$T/data::': empty GUEST name"
+case_end
+
+for code in 0 7 33 255; do
+    case_begin "run: proc_exit($code) is the exit status"
+    run "$code" "$WG" run "$P" exit "$code"
+    err_empty
+    case_end
+done
+
+case_begin "run: a guest's own usage error (exit 2 from main)"
+run 2 "$WG" run "$P" no-such-request
+err_has "wasi_probe: unknown request 'no-such-request'"
+case_end
+
+case_begin "run: a WASI guest that traps: 134, message and backtrace"
+run 134 "$WG" run "$P" trap
+out_empty
+err_line '^error: wasm trap: unreachable$'
+err_line '^ +#0 '
+case_end
+
+case_begin "run --timeout ends an endless guest with 124"
+start=$(date +%s)
+run 124 "$WG" run --timeout 0.5 "$P" spin
+end=$(date +%s)
+err_line '^error: timed out after 0.5 seconds$'
+[ $((end - start)) -le 5 ] || bad="$bad
+    took $((end - start)) s for a 0.5 s timeout"
+case_end
+
+case_begin "run --timeout: the backtrace shows where the guest was"
+run 124 "$WG" run --timeout=0.2 "$W/wasi_spin.wasm"
+err_line '^error: timed out after 0.2 seconds$'
+err_line '^ +#0 spin_here'
+err_line '^ +#1 _start'
+case_end
+
+case_begin "run --timeout also covers a start function that never returns"
+run 124 "$WG" run --timeout 0.3 "$W/start_spin.wasm"
+err_line '^error: timed out after 0.3 seconds \(while instantiating\)$'
+case_end
+
+case_begin "run --timeout with --invoke"
+run 124 "$WG" run --timeout 0.2 --invoke spin "$W/loop.wasm"
+err_line '^error: timed out after 0.2 seconds$'
+err_line '^ +#0 .*spin'
+case_end
+
+case_begin "run --timeout: a guest that finishes in time is not affected"
+run 7 "$WG" run --timeout 30 "$P" exit 7
+err_empty
+case_end
+
+for v in 0 -1 1e3 abc 5s; do
+    case_begin "run --timeout rejects '$v'"
+    run 2 "$WG" run --timeout "$v" "$P" args
+    err_has "--timeout '$v'"
+    case_end
+done
+
+case_begin "run --max-memory: memory.grow fails past the cap, and the guest sees it"
+run 0 "$WG" run --max-memory 4M "$P" grow
+out_is "grow failed at 64 pages"
+case_end
+
+case_begin "run --max-memory with a K suffix that is not a whole page"
+run 0 "$WG" run --max-memory 4100K "$P" grow
+out_is "grow failed at 64 pages"
+case_end
+
+case_begin "run --max-memory: an initial memory above the cap fails to instantiate"
+run 1 "$WG" run --max-memory 1M "$W/bigmem.wasm"
+out_empty
+err_line "^$W/bigmem.wasm: error: .*32 pages exceeds the memory limit \(--max-memory is 1048576 bytes\)$"
+case_end
+
+case_begin "run --max-memory: an initial memory within the cap runs"
+run 3 "$WG" run --max-memory=2MiB "$W/bigmem.wasm"
+err_empty
+case_end
+
+for v in 0 -5 1.5M 1MB 99999999999999999999 ""; do
+    case_begin "run --max-memory rejects '$v'"
+    run 2 "$WG" run --max-memory "$v" "$P" args
+    err_has "--max-memory"
+    case_end
+done
+
+case_begin "run --invoke on a reactor runs _initialize first"
+run 0 "$WG" run --invoke get "$W/reactor.wasm"
+out_is 42
+case_end
+
+case_begin "run --invoke calls WASI functions"
+run 0 "$WG" run --invoke write_hi "$W/reactor.wasm"
+out_is hi 0
+case_end
+
+case_begin "run a reactor without --invoke: _initialize alone, exit 0"
+run 0 "$WG" run "$W/reactor.wasm"
+out_empty
+err_empty
+case_end
+
+# main() without a request returns 2, which wasi-libc's _start passes to
+# proc_exit: the status of the call.
+case_begin "run --invoke: the guest's argv is just MODULE"
+run 2 "$WG" run --invoke _start "$P"
+out_empty
+err_has "usage: wasi_probe"
 case_end
 
 echo "$passed passed, $failed failed"

@@ -224,6 +224,10 @@ static wg_module *compile_one(const char *params, const char *results, const cha
             fprintf(stderr, "  message: %s\n  expected prefix: %s\n", err_.message, msg);   \
     } while (0)
 
+static bool run_i32(const char *params, const char *results, const char *locals, int flags,
+                    const uint8_t *body, size_t n, const int32_t *args, uint32_t nargs,
+                    int32_t *out, uint32_t nout);
+
 /* ---- emitted code -------------------------------------------------------- */
 
 WG_TEST(local_get_and_const_fold_into_ri) {
@@ -323,6 +327,34 @@ WG_TEST(multi_value_blocks_and_returns) {
     DIS_EQ("i", "i", "", 0,
            "copy 1 0; i32_add_ri 0 1 4294967295; br_unless 0 8; copy 1 0; br -10; copy 1 0; copy 0 1; return",
            0x20, 0, 0x03, 0x02, 0x41, 0x7F, 0x6A, 0x22, 0, 0x20, 0, 0x0D, 0, 0x0B, 0x0B);
+}
+
+WG_TEST(constant_pool_and_constant_addresses) {
+    /* (param i32): loop { l0 = l0 / 7; br_if l0 } : the divisor gets a pool slot
+     * (slot 1, written once at entry) instead of a const32 per iteration */
+    DIS_EQ("i", "", "", 0, "const32 1 7; i32_div_s 0 0 1; br_if 0 -4; return",
+           0x03, 0x40, 0x20, 0, 0x41, 7, 0x6D, 0x21, 0, 0x20, 0, 0x0D, 0, 0x0B, 0x0B);
+    /* a constant address moves into the offset: address slot holds 0, offset 100 + 4 */
+    DIS_EQ("", "", "", B_MEMORY, "const32 0 0; const32 1 5; i32_store 0 1 104; return",
+           0x41, 0xE4, 0x00, 0x41, 5, 0x36, 2, 4, 0x0B);
+    /* i32.wrap_i64 emits nothing: i32 readers use the low 32 bits of the cell */
+    DIS_EQ("I", "i", "", 0, "i32_add_ri 0 0 1; return", 0x20, 0, 0xA7, 0x41, 1, 0x6A, 0x0B);
+    /* reinterpret also only retypes; the result register is written directly */
+    DIS_EQ("f", "i", "", 0, "f32_neg 0 0; return", 0x20, 0, 0x8C, 0xBC, 0x0B);
+}
+
+WG_TEST(constant_pool_frame_layout) {
+    static const uint8_t body[] = {0x03, 0x40, 0x20, 0, 0x41, 7, 0x6D, 0x21, 0, 0x20, 0, 0x0D, 0, 0x0B, 0x0B};
+    wg_error err;
+    wg_module *m = compile_one("i", "", "", body, sizeof body, 0, NULL, 0, &err);
+    CHECK(m != NULL);
+    if (!m) return;
+    CHECK_EQ_INT(m->code_funcs[0].nlocals, 1);      /* the pool is not zeroed: not a local */
+    CHECK(m->code_funcs[0].frame_size >= 1 + 1 + 2); /* locals + pool + stack */
+    wg_module_free(m);
+    int32_t out;
+    const int32_t arg = 1000;
+    CHECK(run_i32("i", "", "", 0, body, sizeof body, &arg, 1, &out, 0));
 }
 
 /* ---- validation failures ----------------------------------------------- */

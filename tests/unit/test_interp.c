@@ -8,10 +8,12 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "wasm/ir.h"
 #include "wasm/numeric.h"
@@ -499,6 +501,17 @@ WG_TEST(float_rounding_ops) {
     CHECK(isnan(F32U(f32_sqrt, -1.0f)));
     CHECK(F64U(f64_sqrt, 2.25) == 1.5);
     CHECK(isnan(F64U(f64_nearest, NAN)));
+    /* a signaling NaN comes out quiet (an arithmetic NaN), sign and payload kept */
+    static const wg_ir_op r32[] = {WG_OP_f32_ceil, WG_OP_f32_floor, WG_OP_f32_trunc,
+                                   WG_OP_f32_nearest, WG_OP_f32_sqrt};
+    static const wg_ir_op r64[] = {WG_OP_f64_ceil, WG_OP_f64_floor, WG_OP_f64_trunc,
+                                   WG_OP_f64_nearest, WG_OP_f64_sqrt};
+    for (int i = 0; i < 5; i++) {
+        uint32_t r = (uint32_t)un64(r32[i], 0xFFA00000u);
+        CHECK((r & 0x7FE00000u) == 0x7FE00000u);
+        uint64_t q = un64(r64[i], 0x7FF4000000000000ull);
+        CHECK((q & 0x7FFC000000000000ull) == 0x7FFC000000000000ull);
+    }
     CHECK(f32r(WG_OP_f32_add, 1.5f, 2.25f) == 3.75f);
     CHECK(f32r(WG_OP_f32_div, 1.0f, 0.0f) == INFINITY);
     CHECK(f64r(WG_OP_f64_mul, 1e300, 1e300) == INFINITY);
@@ -971,6 +984,22 @@ WG_TEST(trap_backtrace_and_frames_restored) {
     def(fx, 9, 2, 0, 0, 0, 0);
     CHECK_EQ_INT(fx_call(fx, 9), WG_TRAP_UNREACHABLE);
     CHECK_STR_CONTAINS(fx->trap.message, "unreachable");
+    /* bad entry arguments are refused, not run */
+    wg_exec *ex = &fx->inst.exec;
+    CHECK_EQ_INT(wg__interp_call(ex, NULL, fx->stack), WG_TRAP_HOST);
+    CHECK_EQ_INT(wg__interp_call(ex, &fx->funcs[9], fx->stack + NSTACK + 1), WG_TRAP_STACK_EXHAUSTED);
+    ex->stack = fx->stack + 1;           /* fp below the stack */
+    CHECK_EQ_INT(wg__interp_call(ex, &fx->funcs[9], fx->stack), WG_TRAP_STACK_EXHAUSTED);
+    ex->stack = fx->stack;
+    CHECK_EQ_INT(wg__interp_call(NULL, &fx->funcs[9], fx->stack), WG_TRAP_HOST);
+    wg_func empty = {0};
+    CHECK_EQ_INT(wg__interp_call(ex, &empty, fx->stack), WG_TRAP_HOST);
+    CHECK_EQ_INT(ex->nframes, 0);
+    /* a frame stack already full at entry */
+    ex->nframes = NFRAMES;
+    CHECK_EQ_INT(wg__interp_call(ex, &fx->funcs[9], fx->stack), WG_TRAP_STACK_EXHAUSTED);
+    CHECK_EQ_INT(ex->nframes, NFRAMES);
+    ex->nframes = 0;
     fx_free(fx);
 }
 
@@ -990,7 +1019,16 @@ static int host_set_interrupt(wg_ctx *ctx, uint64_t *slots, void *data) {
     return 0;
 }
 
+static void on_alarm(int sig) {
+    (void)sig;
+    static const char msg[] = "interrupt_stops_loops: timed out (a back-edge missed the flag)\n";
+    if (write(2, msg, sizeof msg - 1) < 0) _exit(2);
+    _exit(1);
+}
+
 WG_TEST(interrupt_stops_loops) {
+    signal(SIGALRM, on_alarm);
+    alarm(30);
     fixture *fx = fx_new();
     /* an infinite loop stopped from another thread */
     code_t *c = &fx->code[0];
@@ -1046,6 +1084,7 @@ WG_TEST(interrupt_stops_loops) {
     CHECK_EQ_INT(fx_call(fx, 3), WG_TRAP_NONE);
     CHECK_EQ_INT(fx->stack[0].u32, 55);
     fx_free(fx);
+    alarm(0);
 }
 
 /* ---- host functions ---- */
@@ -1083,6 +1122,8 @@ static int host_reenter(wg_ctx *ctx, uint64_t *slots, void *data) {
     wg_exec *ex = ctx->exec;
     fixture *fx = (fixture *)((char *)ctx->inst - offsetof(fixture, inst));
     CHECK(ex->sp > (wg_cell *)slots);
+    /* the nested frame starts above the whole calling frame (func 7 at stack[0]) */
+    CHECK(ex->sp == fx->stack + fx->codes[7].frame_size);
     wg_cell *fp = ex->sp;
     fp[0].u64 = slots[0];
     uint32_t before = ex->nframes;
@@ -1151,7 +1192,7 @@ WG_TEST(host_calls_and_traps) {
     E(c, call_import, 6, 2);
     E(c, i32_add_ri, 0, 2, 1);
     E0(c, return);
-    def(fx, 7, 1, 1, 1, 1, 3);
+    def(fx, 7, 1, 1, 1, 1, 6);
     fx->stack[0].u64 = 10;
     CHECK_EQ_INT(fx_call(fx, 7), WG_TRAP_NONE);
     CHECK_EQ_INT(fx->stack[0].u32, 55 + 1000 + 1);
@@ -1358,6 +1399,12 @@ WG_TEST(constexpr_eval) {
 
 /* ---- cross-instance calls ---- */
 
+/* Returns 1 if the calling instance (ctx->inst) is the one in data. */
+static int host_which_inst(wg_ctx *ctx, uint64_t *slots, void *data) {
+    slots[0] = ctx->inst == (wg_instance *)data;
+    return 0;
+}
+
 WG_TEST(cross_instance_calls_switch_context) {
     fixture *a = fx_new(), *b = fx_new();
     /* b.func 0 (x) -> mem_b[x] + global_b[0]; b's memory and globals differ */
@@ -1402,6 +1449,19 @@ WG_TEST(cross_instance_calls_switch_context) {
     CHECK_EQ_INT(fx_call(a, 2), WG_TRAP_MEMORY_OOB);
     CHECK_EQ_INT(a->trap.nframes, 2);
     CHECK(a->trap.frames[0].module == &b->mod && a->trap.frames[1].module == &a->mod);
+    /* a host function called by b's code (running on a's exec) sees b as the caller */
+    def_host(b, 3, 1, host_which_inst, &b->inst);
+    c = &b->code[4];
+    E(c, call_import, 3, 0);
+    E0(c, return);
+    def(b, 4, 1, 1, 1, 1, 1);
+    a->funcp[5] = &b->funcs[4];
+    c = &a->code[6];
+    E(c, call_import, 5, 0);
+    E0(c, return);
+    def(a, 6, 1, 1, 1, 1, 1);
+    CHECK_EQ_INT(fx_call(a, 6), WG_TRAP_NONE);
+    CHECK_EQ_INT(a->stack[0].u64, 1);
     fx_free(a);
     fx_free(b);
 }

@@ -1,0 +1,113 @@
+/*
+ * wasmgate — WASI preview1 (wasi_snapshot_preview1) for embedders.
+ *
+ * Three objects:
+ *   wg_wasi_config  what a guest may see: args, environment, preopened
+ *                   directories (with read-only variants), stdio. Built once,
+ *                   read-only afterwards, shareable by threads (a server builds
+ *                   one per route and derives a per-request wg_wasi from it).
+ *   wg_wasi         the per-instance state: fd table, stdio buffers, exit code.
+ *                   Give it to the instance as wg_instance_opts.host_data.
+ *   imports         wg_wasi_add_to_imports registers the host functions once
+ *                   in a wg_imports; they find their wg_wasi through
+ *                   wg_instance_host_data of the calling instance.
+ *
+ *   wg_wasi_config *cfg = wg_wasi_config_new();
+ *   wg_wasi_config_add_arg(cfg, "app.wasm");
+ *   wg_wasi_config_add_env(cfg, "HOME", "/");
+ *   wg_wasi_config_preopen(cfg, "./data", "/data", false, &err);
+ *   wg_imports *im = wg_imports_new();
+ *   wg_wasi_add_to_imports(im);
+ *   wg_wasi *w = wg_wasi_new(cfg, &err);
+ *   wg_instance_opts o = { .host_data = w };
+ *   wg_instance *inst = wg_instance_new(module, im, &o, &err, &trap);
+ *   int status = wg_wasi_run_start(inst, &trap);    // _initialize/_start, proc_exit
+ *
+ * Sandbox: a guest reaches only its preopened directories, and never leaves
+ * them: paths are resolved beneath the preopen (openat2 RESOLVE_BENEATH, or a
+ * component-by-component walk where the kernel lacks it), so `..`, absolute
+ * paths and symlinks pointing outside fail with ENOTCAPABLE/EPERM-style errors.
+ * Rights are enforced per fd; a read-only preopen (and everything opened
+ * through it) never gets write rights.
+ */
+#ifndef WASMGATE_WASI_H
+#define WASMGATE_WASI_H
+
+#include "wasmgate/wasmgate.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wg_wasi_config wg_wasi_config;
+typedef struct wg_wasi wg_wasi;
+
+/* ---- configuration ------------------------------------------------------------- */
+
+/* An empty configuration: no args, no environment, no preopens, stdio inherited
+ * from the host process. Free with wg_wasi_config_free. NULL when out of memory. */
+wg_wasi_config *wg_wasi_config_new(void);
+void wg_wasi_config_free(wg_wasi_config *cfg);
+
+/* Appends an argument (copied); the first is the guest's argv[0]. */
+bool wg_wasi_config_add_arg(wg_wasi_config *cfg, const char *arg);
+/* Adds NAME=VALUE to the guest's environment (copied). Nothing else is visible. */
+bool wg_wasi_config_add_env(wg_wasi_config *cfg, const char *name, const char *value);
+/* Preopens host directory host_path under guest name guest_path (e.g. "/data").
+ * The directory is opened now (O_PATH|O_DIRECTORY) and held by the config.
+ * read_only removes every write right from it and from what is opened under it.
+ * Fails (false, err filled with the path and errno text) if it cannot be opened. */
+bool wg_wasi_config_preopen(wg_wasi_config *cfg, const char *host_path, const char *guest_path,
+                            bool read_only, wg_error *err);
+
+/* Where a standard stream goes. */
+typedef enum wg_wasi_stdio_kind {
+    WG_WASI_STDIO_INHERIT = 0, /* the host process's own fd 0/1/2 (default) */
+    WG_WASI_STDIO_BUFFER,      /* stdin: read from a byte buffer; stdout/stderr: captured */
+    WG_WASI_STDIO_NULL,        /* stdin: empty; stdout/stderr: discarded */
+    WG_WASI_STDIO_FD,          /* a host fd, borrowed (not closed) */
+} wg_wasi_stdio_kind;
+
+/* stdin from a buffer (borrowed: it must outlive every wg_wasi made from cfg;
+ * wg_wasi_set_stdin overrides it per instance). */
+void wg_wasi_config_stdin_buffer(wg_wasi_config *cfg, const uint8_t *data, size_t len);
+/* stdout / stderr captured into a buffer of at most cap bytes; a write past the
+ * cap writes what fits and the wg_wasi records that output was truncated. */
+void wg_wasi_config_stdout_capture(wg_wasi_config *cfg, size_t cap);
+void wg_wasi_config_stderr_capture(wg_wasi_config *cfg, size_t cap);
+/* Any kind for stream fd 0, 1 or 2; `hostfd` is used with WG_WASI_STDIO_FD. */
+void wg_wasi_config_stdio(wg_wasi_config *cfg, int stream, wg_wasi_stdio_kind kind, int hostfd);
+
+/* ---- per-instance state ---------------------------------------------------------- */
+
+/* State for one instance, made from cfg (which must outlive it). NULL with err
+ * filled on failure. Free with wg_wasi_free after the instance. */
+wg_wasi *wg_wasi_new(const wg_wasi_config *cfg, wg_error *err);
+void wg_wasi_free(wg_wasi *w);
+
+/* Per-instance stdin buffer (borrowed), overriding the config's. */
+void wg_wasi_set_stdin(wg_wasi *w, const uint8_t *data, size_t len);
+/* Per-instance extra environment variable (copied), after the config's ones. */
+bool wg_wasi_add_env(wg_wasi *w, const char *name, const char *value);
+/* Per-instance arguments replacing the config's (copied). */
+bool wg_wasi_set_args(wg_wasi *w, const char *const *argv, size_t argc);
+
+/* Captured output (WG_WASI_STDIO_BUFFER): the bytes, owned by w; *truncated set
+ * if the guest wrote more than the cap. stream is 1 or 2. */
+const uint8_t *wg_wasi_output(const wg_wasi *w, int stream, size_t *len, bool *truncated);
+
+/* Registers every wasi_snapshot_preview1 function in im. The functions use
+ * wg_instance_host_data(calling instance) as their wg_wasi; a call from an
+ * instance without one traps with "WASI is not configured for this instance". */
+bool wg_wasi_add_to_imports(wg_imports *im);
+
+/* Runs a command or reactor module's entry: calls `_initialize` if exported,
+ * then `_start` if exported. Returns the exit status: proc_exit's value, 0 when
+ * _start returns; -1 if it trapped (then *trap describes it; trap must be
+ * non-NULL) or if neither export exists (trap->message says so). */
+int wg_wasi_run_start(wg_instance *inst, wg_trap *trap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

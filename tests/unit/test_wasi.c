@@ -1,0 +1,934 @@
+/*
+ * Tests for the WASI core (src/wasi/wasi.c, wasi_fd.c, wasi_misc.c): a real
+ * module imports every non-path WASI function and exports a thin wrapper
+ * `w_<name>` for each, plus _initialize/_start; the tests call the wrappers
+ * with guest pointers into the module's memory, so each host function runs
+ * exactly as it does for a guest (context, memory checks, fd table).
+ * A scratch directory from mkdtemp serves as the preopens.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wasi/wasi_int.h"
+#include "wasmgate/wasi.h"
+#include "wasmgate/wasmgate.h"
+#include "wg_test.h"
+
+/* wasi_test.wat (converted with wabt's wat2wasm; the bytes are embedded so the
+ * build does not need wabt):
+ * (module
+ *   (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "environ_get" (func $environ_get (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "environ_sizes_get" (func $environ_sizes_get (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "clock_res_get" (func $clock_res_get (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_advise" (func $fd_advise (param i32 i64 i64 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_allocate" (func $fd_allocate (param i32 i64 i64) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_datasync" (func $fd_datasync (param i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fd_fdstat_get (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_fdstat_set_flags" (func $fd_fdstat_set_flags (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_fdstat_set_rights" (func $fd_fdstat_set_rights (param i32 i64 i64) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_filestat_get" (func $fd_filestat_get (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_filestat_set_size" (func $fd_filestat_set_size (param i32 i64) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_filestat_set_times" (func $fd_filestat_set_times (param i32 i64 i64 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_pread" (func $fd_pread (param i32 i32 i32 i64 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_prestat_get" (func $fd_prestat_get (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $fd_prestat_dir_name (param i32 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_pwrite" (func $fd_pwrite (param i32 i32 i32 i64 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_renumber" (func $fd_renumber (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_seek" (func $fd_seek (param i32 i64 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_sync" (func $fd_sync (param i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_tell" (func $fd_tell (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+ *   (import "wasi_snapshot_preview1" "proc_raise" (func $proc_raise (param i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "sched_yield" (func $sched_yield (result i32)))
+ *   (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "sock_accept" (func $sock_accept (param i32 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "sock_recv" (func $sock_recv (param i32 i32 i32 i32 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "sock_send" (func $sock_send (param i32 i32 i32 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "sock_shutdown" (func $sock_shutdown (param i32 i32) (result i32)))
+ *   (memory (export "memory") 1)
+ *   (global $inited (export "inited") (mut i32) (i32.const 0))
+ *   (global $code (export "code") (mut i32) (i32.const 0))
+ *   (func (export "_initialize") (global.set $inited (i32.const 1)))
+ *   (func (export "_start") (if (global.get $code) (then (call $proc_exit (global.get $code)) unreachable)))
+ *   (func (export "w_args_get") (param i32 i32) (result i32) (call $args_get (local.get 0) (local.get 1)))
+ *   (func (export "w_args_sizes_get") (param i32 i32) (result i32) (call $args_sizes_get (local.get 0) (local.get 1)))
+ *   (func (export "w_environ_get") (param i32 i32) (result i32) (call $environ_get (local.get 0) (local.get 1)))
+ *   (func (export "w_environ_sizes_get") (param i32 i32) (result i32) (call $environ_sizes_get (local.get 0) (local.get 1)))
+ *   (func (export "w_clock_res_get") (param i32 i32) (result i32) (call $clock_res_get (local.get 0) (local.get 1)))
+ *   (func (export "w_clock_time_get") (param i32 i64 i32) (result i32) (call $clock_time_get (local.get 0) (local.get 1) (local.get 2)))
+ *   (func (export "w_fd_advise") (param i32 i64 i64 i32) (result i32) (call $fd_advise (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+ *   (func (export "w_fd_allocate") (param i32 i64 i64) (result i32) (call $fd_allocate (local.get 0) (local.get 1) (local.get 2)))
+ *   (func (export "w_fd_close") (param i32) (result i32) (call $fd_close (local.get 0)))
+ *   (func (export "w_fd_datasync") (param i32) (result i32) (call $fd_datasync (local.get 0)))
+ *   (func (export "w_fd_fdstat_get") (param i32 i32) (result i32) (call $fd_fdstat_get (local.get 0) (local.get 1)))
+ *   (func (export "w_fd_fdstat_set_flags") (param i32 i32) (result i32) (call $fd_fdstat_set_flags (local.get 0) (local.get 1)))
+ *   (func (export "w_fd_fdstat_set_rights") (param i32 i64 i64) (result i32) (call $fd_fdstat_set_rights (local.get 0) (local.get 1) (local.get 2)))
+ *   (func (export "w_fd_filestat_get") (param i32 i32) (result i32) (call $fd_filestat_get (local.get 0) (local.get 1)))
+ *   (func (export "w_fd_filestat_set_size") (param i32 i64) (result i32) (call $fd_filestat_set_size (local.get 0) (local.get 1)))
+ *   (func (export "w_fd_filestat_set_times") (param i32 i64 i64 i32) (result i32) (call $fd_filestat_set_times (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+ *   (func (export "w_fd_pread") (param i32 i32 i32 i64 i32) (result i32) (call $fd_pread (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+ *   (func (export "w_fd_prestat_get") (param i32 i32) (result i32) (call $fd_prestat_get (local.get 0) (local.get 1)))
+ *   (func (export "w_fd_prestat_dir_name") (param i32 i32 i32) (result i32) (call $fd_prestat_dir_name (local.get 0) (local.get 1) (local.get 2)))
+ *   (func (export "w_fd_pwrite") (param i32 i32 i32 i64 i32) (result i32) (call $fd_pwrite (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+ *   (func (export "w_fd_read") (param i32 i32 i32 i32) (result i32) (call $fd_read (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+ *   (func (export "w_fd_renumber") (param i32 i32) (result i32) (call $fd_renumber (local.get 0) (local.get 1)))
+ *   (func (export "w_fd_seek") (param i32 i64 i32 i32) (result i32) (call $fd_seek (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+ *   (func (export "w_fd_sync") (param i32) (result i32) (call $fd_sync (local.get 0)))
+ *   (func (export "w_fd_tell") (param i32 i32) (result i32) (call $fd_tell (local.get 0) (local.get 1)))
+ *   (func (export "w_fd_write") (param i32 i32 i32 i32) (result i32) (call $fd_write (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+ *   (func (export "w_poll_oneoff") (param i32 i32 i32 i32) (result i32) (call $poll_oneoff (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+ *   (func (export "w_proc_raise") (param i32) (result i32) (call $proc_raise (local.get 0)))
+ *   (func (export "w_sched_yield") (result i32) (call $sched_yield))
+ *   (func (export "w_random_get") (param i32 i32) (result i32) (call $random_get (local.get 0) (local.get 1)))
+ *   (func (export "w_sock_accept") (param i32 i32 i32) (result i32) (call $sock_accept (local.get 0) (local.get 1) (local.get 2)))
+ *   (func (export "w_sock_recv") (param i32 i32 i32 i32 i32 i32) (result i32) (call $sock_recv (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5)))
+ *   (func (export "w_sock_send") (param i32 i32 i32 i32 i32) (result i32) (call $sock_send (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)))
+ *   (func (export "w_sock_shutdown") (param i32 i32) (result i32) (call $sock_shutdown (local.get 0) (local.get 1)))
+ * )
+ */
+static const uint8_t wasi_test_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x66, 0x0f, 0x60, 0x02, 0x7f, 0x7f, 0x01,
+    0x7f, 0x60, 0x03, 0x7f, 0x7e, 0x7f, 0x01, 0x7f, 0x60, 0x04, 0x7f, 0x7e, 0x7e, 0x7f, 0x01, 0x7f,
+    0x60, 0x03, 0x7f, 0x7e, 0x7e, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x60, 0x02, 0x7f, 0x7e,
+    0x01, 0x7f, 0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7e, 0x7f, 0x01, 0x7f, 0x60, 0x03, 0x7f, 0x7f, 0x7f,
+    0x01, 0x7f, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x04, 0x7f, 0x7e, 0x7f, 0x7f,
+    0x01, 0x7f, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x00, 0x01, 0x7f, 0x60, 0x06, 0x7f, 0x7f, 0x7f, 0x7f,
+    0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x00, 0x00,
+    0x02, 0xad, 0x0a, 0x23, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68,
+    0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x08, 0x61, 0x72, 0x67, 0x73,
+    0x5f, 0x67, 0x65, 0x74, 0x00, 0x00, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70,
+    0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x0e, 0x61, 0x72,
+    0x67, 0x73, 0x5f, 0x73, 0x69, 0x7a, 0x65, 0x73, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x00, 0x16, 0x77,
+    0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65,
+    0x76, 0x69, 0x65, 0x77, 0x31, 0x0b, 0x65, 0x6e, 0x76, 0x69, 0x72, 0x6f, 0x6e, 0x5f, 0x67, 0x65,
+    0x74, 0x00, 0x00, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f,
+    0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x11, 0x65, 0x6e, 0x76, 0x69, 0x72,
+    0x6f, 0x6e, 0x5f, 0x73, 0x69, 0x7a, 0x65, 0x73, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x00, 0x16, 0x77,
+    0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65,
+    0x76, 0x69, 0x65, 0x77, 0x31, 0x0d, 0x63, 0x6c, 0x6f, 0x63, 0x6b, 0x5f, 0x72, 0x65, 0x73, 0x5f,
+    0x67, 0x65, 0x74, 0x00, 0x00, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73,
+    0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x0e, 0x63, 0x6c, 0x6f,
+    0x63, 0x6b, 0x5f, 0x74, 0x69, 0x6d, 0x65, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x01, 0x16, 0x77, 0x61,
+    0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76,
+    0x69, 0x65, 0x77, 0x31, 0x09, 0x66, 0x64, 0x5f, 0x61, 0x64, 0x76, 0x69, 0x73, 0x65, 0x00, 0x02,
+    0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70,
+    0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x0b, 0x66, 0x64, 0x5f, 0x61, 0x6c, 0x6c, 0x6f, 0x63,
+    0x61, 0x74, 0x65, 0x00, 0x03, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73,
+    0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x08, 0x66, 0x64, 0x5f,
+    0x63, 0x6c, 0x6f, 0x73, 0x65, 0x00, 0x04, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61,
+    0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x0b, 0x66,
+    0x64, 0x5f, 0x64, 0x61, 0x74, 0x61, 0x73, 0x79, 0x6e, 0x63, 0x00, 0x04, 0x16, 0x77, 0x61, 0x73,
+    0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69,
+    0x65, 0x77, 0x31, 0x0d, 0x66, 0x64, 0x5f, 0x66, 0x64, 0x73, 0x74, 0x61, 0x74, 0x5f, 0x67, 0x65,
+    0x74, 0x00, 0x00, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f,
+    0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x13, 0x66, 0x64, 0x5f, 0x66, 0x64,
+    0x73, 0x74, 0x61, 0x74, 0x5f, 0x73, 0x65, 0x74, 0x5f, 0x66, 0x6c, 0x61, 0x67, 0x73, 0x00, 0x00,
+    0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70,
+    0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x14, 0x66, 0x64, 0x5f, 0x66, 0x64, 0x73, 0x74, 0x61,
+    0x74, 0x5f, 0x73, 0x65, 0x74, 0x5f, 0x72, 0x69, 0x67, 0x68, 0x74, 0x73, 0x00, 0x03, 0x16, 0x77,
+    0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65,
+    0x76, 0x69, 0x65, 0x77, 0x31, 0x0f, 0x66, 0x64, 0x5f, 0x66, 0x69, 0x6c, 0x65, 0x73, 0x74, 0x61,
+    0x74, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x00, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61,
+    0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x14, 0x66,
+    0x64, 0x5f, 0x66, 0x69, 0x6c, 0x65, 0x73, 0x74, 0x61, 0x74, 0x5f, 0x73, 0x65, 0x74, 0x5f, 0x73,
+    0x69, 0x7a, 0x65, 0x00, 0x05, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73,
+    0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x15, 0x66, 0x64, 0x5f,
+    0x66, 0x69, 0x6c, 0x65, 0x73, 0x74, 0x61, 0x74, 0x5f, 0x73, 0x65, 0x74, 0x5f, 0x74, 0x69, 0x6d,
+    0x65, 0x73, 0x00, 0x02, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68,
+    0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x08, 0x66, 0x64, 0x5f, 0x70,
+    0x72, 0x65, 0x61, 0x64, 0x00, 0x06, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70,
+    0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x0e, 0x66, 0x64,
+    0x5f, 0x70, 0x72, 0x65, 0x73, 0x74, 0x61, 0x74, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x00, 0x16, 0x77,
+    0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65,
+    0x76, 0x69, 0x65, 0x77, 0x31, 0x13, 0x66, 0x64, 0x5f, 0x70, 0x72, 0x65, 0x73, 0x74, 0x61, 0x74,
+    0x5f, 0x64, 0x69, 0x72, 0x5f, 0x6e, 0x61, 0x6d, 0x65, 0x00, 0x07, 0x16, 0x77, 0x61, 0x73, 0x69,
+    0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65,
+    0x77, 0x31, 0x09, 0x66, 0x64, 0x5f, 0x70, 0x77, 0x72, 0x69, 0x74, 0x65, 0x00, 0x06, 0x16, 0x77,
+    0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65,
+    0x76, 0x69, 0x65, 0x77, 0x31, 0x07, 0x66, 0x64, 0x5f, 0x72, 0x65, 0x61, 0x64, 0x00, 0x08, 0x16,
+    0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72,
+    0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x0b, 0x66, 0x64, 0x5f, 0x72, 0x65, 0x6e, 0x75, 0x6d, 0x62,
+    0x65, 0x72, 0x00, 0x00, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68,
+    0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x07, 0x66, 0x64, 0x5f, 0x73,
+    0x65, 0x65, 0x6b, 0x00, 0x09, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73,
+    0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x07, 0x66, 0x64, 0x5f,
+    0x73, 0x79, 0x6e, 0x63, 0x00, 0x04, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70,
+    0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x07, 0x66, 0x64,
+    0x5f, 0x74, 0x65, 0x6c, 0x6c, 0x00, 0x00, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61,
+    0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x08, 0x66,
+    0x64, 0x5f, 0x77, 0x72, 0x69, 0x74, 0x65, 0x00, 0x08, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73,
+    0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31,
+    0x0b, 0x70, 0x6f, 0x6c, 0x6c, 0x5f, 0x6f, 0x6e, 0x65, 0x6f, 0x66, 0x66, 0x00, 0x08, 0x16, 0x77,
+    0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65,
+    0x76, 0x69, 0x65, 0x77, 0x31, 0x09, 0x70, 0x72, 0x6f, 0x63, 0x5f, 0x65, 0x78, 0x69, 0x74, 0x00,
+    0x0a, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f,
+    0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x0a, 0x70, 0x72, 0x6f, 0x63, 0x5f, 0x72, 0x61,
+    0x69, 0x73, 0x65, 0x00, 0x04, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73,
+    0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x0b, 0x73, 0x63, 0x68,
+    0x65, 0x64, 0x5f, 0x79, 0x69, 0x65, 0x6c, 0x64, 0x00, 0x0b, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f,
+    0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77,
+    0x31, 0x0a, 0x72, 0x61, 0x6e, 0x64, 0x6f, 0x6d, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x00, 0x16, 0x77,
+    0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65,
+    0x76, 0x69, 0x65, 0x77, 0x31, 0x0b, 0x73, 0x6f, 0x63, 0x6b, 0x5f, 0x61, 0x63, 0x63, 0x65, 0x70,
+    0x74, 0x00, 0x07, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f,
+    0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x09, 0x73, 0x6f, 0x63, 0x6b, 0x5f,
+    0x72, 0x65, 0x63, 0x76, 0x00, 0x0c, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70,
+    0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x09, 0x73, 0x6f,
+    0x63, 0x6b, 0x5f, 0x73, 0x65, 0x6e, 0x64, 0x00, 0x0d, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73,
+    0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31,
+    0x0d, 0x73, 0x6f, 0x63, 0x6b, 0x5f, 0x73, 0x68, 0x75, 0x74, 0x64, 0x6f, 0x77, 0x6e, 0x00, 0x00,
+    0x03, 0x25, 0x24, 0x0e, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x04, 0x00,
+    0x00, 0x03, 0x00, 0x05, 0x02, 0x06, 0x00, 0x07, 0x06, 0x08, 0x00, 0x09, 0x04, 0x00, 0x08, 0x08,
+    0x04, 0x0b, 0x00, 0x07, 0x0c, 0x0d, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x06, 0x0b, 0x02, 0x7f,
+    0x01, 0x41, 0x00, 0x0b, 0x7f, 0x01, 0x41, 0x00, 0x0b, 0x07, 0xf0, 0x04, 0x27, 0x06, 0x6d, 0x65,
+    0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x06, 0x69, 0x6e, 0x69, 0x74, 0x65, 0x64, 0x03, 0x00, 0x04,
+    0x63, 0x6f, 0x64, 0x65, 0x03, 0x01, 0x0b, 0x5f, 0x69, 0x6e, 0x69, 0x74, 0x69, 0x61, 0x6c, 0x69,
+    0x7a, 0x65, 0x00, 0x23, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x24, 0x0a, 0x77, 0x5f,
+    0x61, 0x72, 0x67, 0x73, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x25, 0x10, 0x77, 0x5f, 0x61, 0x72, 0x67,
+    0x73, 0x5f, 0x73, 0x69, 0x7a, 0x65, 0x73, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x26, 0x0d, 0x77, 0x5f,
+    0x65, 0x6e, 0x76, 0x69, 0x72, 0x6f, 0x6e, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x27, 0x13, 0x77, 0x5f,
+    0x65, 0x6e, 0x76, 0x69, 0x72, 0x6f, 0x6e, 0x5f, 0x73, 0x69, 0x7a, 0x65, 0x73, 0x5f, 0x67, 0x65,
+    0x74, 0x00, 0x28, 0x0f, 0x77, 0x5f, 0x63, 0x6c, 0x6f, 0x63, 0x6b, 0x5f, 0x72, 0x65, 0x73, 0x5f,
+    0x67, 0x65, 0x74, 0x00, 0x29, 0x10, 0x77, 0x5f, 0x63, 0x6c, 0x6f, 0x63, 0x6b, 0x5f, 0x74, 0x69,
+    0x6d, 0x65, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x2a, 0x0b, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x61, 0x64,
+    0x76, 0x69, 0x73, 0x65, 0x00, 0x2b, 0x0d, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x61, 0x6c, 0x6c, 0x6f,
+    0x63, 0x61, 0x74, 0x65, 0x00, 0x2c, 0x0a, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x63, 0x6c, 0x6f, 0x73,
+    0x65, 0x00, 0x2d, 0x0d, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x64, 0x61, 0x74, 0x61, 0x73, 0x79, 0x6e,
+    0x63, 0x00, 0x2e, 0x0f, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x66, 0x64, 0x73, 0x74, 0x61, 0x74, 0x5f,
+    0x67, 0x65, 0x74, 0x00, 0x2f, 0x15, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x66, 0x64, 0x73, 0x74, 0x61,
+    0x74, 0x5f, 0x73, 0x65, 0x74, 0x5f, 0x66, 0x6c, 0x61, 0x67, 0x73, 0x00, 0x30, 0x16, 0x77, 0x5f,
+    0x66, 0x64, 0x5f, 0x66, 0x64, 0x73, 0x74, 0x61, 0x74, 0x5f, 0x73, 0x65, 0x74, 0x5f, 0x72, 0x69,
+    0x67, 0x68, 0x74, 0x73, 0x00, 0x31, 0x11, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x66, 0x69, 0x6c, 0x65,
+    0x73, 0x74, 0x61, 0x74, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x32, 0x16, 0x77, 0x5f, 0x66, 0x64, 0x5f,
+    0x66, 0x69, 0x6c, 0x65, 0x73, 0x74, 0x61, 0x74, 0x5f, 0x73, 0x65, 0x74, 0x5f, 0x73, 0x69, 0x7a,
+    0x65, 0x00, 0x33, 0x17, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x66, 0x69, 0x6c, 0x65, 0x73, 0x74, 0x61,
+    0x74, 0x5f, 0x73, 0x65, 0x74, 0x5f, 0x74, 0x69, 0x6d, 0x65, 0x73, 0x00, 0x34, 0x0a, 0x77, 0x5f,
+    0x66, 0x64, 0x5f, 0x70, 0x72, 0x65, 0x61, 0x64, 0x00, 0x35, 0x10, 0x77, 0x5f, 0x66, 0x64, 0x5f,
+    0x70, 0x72, 0x65, 0x73, 0x74, 0x61, 0x74, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x36, 0x15, 0x77, 0x5f,
+    0x66, 0x64, 0x5f, 0x70, 0x72, 0x65, 0x73, 0x74, 0x61, 0x74, 0x5f, 0x64, 0x69, 0x72, 0x5f, 0x6e,
+    0x61, 0x6d, 0x65, 0x00, 0x37, 0x0b, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x70, 0x77, 0x72, 0x69, 0x74,
+    0x65, 0x00, 0x38, 0x09, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x72, 0x65, 0x61, 0x64, 0x00, 0x39, 0x0d,
+    0x77, 0x5f, 0x66, 0x64, 0x5f, 0x72, 0x65, 0x6e, 0x75, 0x6d, 0x62, 0x65, 0x72, 0x00, 0x3a, 0x09,
+    0x77, 0x5f, 0x66, 0x64, 0x5f, 0x73, 0x65, 0x65, 0x6b, 0x00, 0x3b, 0x09, 0x77, 0x5f, 0x66, 0x64,
+    0x5f, 0x73, 0x79, 0x6e, 0x63, 0x00, 0x3c, 0x09, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x74, 0x65, 0x6c,
+    0x6c, 0x00, 0x3d, 0x0a, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x77, 0x72, 0x69, 0x74, 0x65, 0x00, 0x3e,
+    0x0d, 0x77, 0x5f, 0x70, 0x6f, 0x6c, 0x6c, 0x5f, 0x6f, 0x6e, 0x65, 0x6f, 0x66, 0x66, 0x00, 0x3f,
+    0x0c, 0x77, 0x5f, 0x70, 0x72, 0x6f, 0x63, 0x5f, 0x72, 0x61, 0x69, 0x73, 0x65, 0x00, 0x40, 0x0d,
+    0x77, 0x5f, 0x73, 0x63, 0x68, 0x65, 0x64, 0x5f, 0x79, 0x69, 0x65, 0x6c, 0x64, 0x00, 0x41, 0x0c,
+    0x77, 0x5f, 0x72, 0x61, 0x6e, 0x64, 0x6f, 0x6d, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x42, 0x0d, 0x77,
+    0x5f, 0x73, 0x6f, 0x63, 0x6b, 0x5f, 0x61, 0x63, 0x63, 0x65, 0x70, 0x74, 0x00, 0x43, 0x0b, 0x77,
+    0x5f, 0x73, 0x6f, 0x63, 0x6b, 0x5f, 0x72, 0x65, 0x63, 0x76, 0x00, 0x44, 0x0b, 0x77, 0x5f, 0x73,
+    0x6f, 0x63, 0x6b, 0x5f, 0x73, 0x65, 0x6e, 0x64, 0x00, 0x45, 0x0f, 0x77, 0x5f, 0x73, 0x6f, 0x63,
+    0x6b, 0x5f, 0x73, 0x68, 0x75, 0x74, 0x64, 0x6f, 0x77, 0x6e, 0x00, 0x46, 0x0a, 0xf7, 0x02, 0x24,
+    0x06, 0x00, 0x41, 0x01, 0x24, 0x00, 0x0b, 0x0c, 0x00, 0x23, 0x01, 0x04, 0x40, 0x23, 0x01, 0x10,
+    0x1b, 0x00, 0x0b, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x20, 0x01, 0x10, 0x00, 0x0b, 0x08, 0x00, 0x20,
+    0x00, 0x20, 0x01, 0x10, 0x01, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x20, 0x01, 0x10, 0x02, 0x0b, 0x08,
+    0x00, 0x20, 0x00, 0x20, 0x01, 0x10, 0x03, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x20, 0x01, 0x10, 0x04,
+    0x0b, 0x0a, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x10, 0x05, 0x0b, 0x0c, 0x00, 0x20, 0x00,
+    0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x10, 0x06, 0x0b, 0x0a, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20,
+    0x02, 0x10, 0x07, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x10, 0x08, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x10,
+    0x09, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x20, 0x01, 0x10, 0x0a, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x20,
+    0x01, 0x10, 0x0b, 0x0b, 0x0a, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x10, 0x0c, 0x0b, 0x08,
+    0x00, 0x20, 0x00, 0x20, 0x01, 0x10, 0x0d, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x20, 0x01, 0x10, 0x0e,
+    0x0b, 0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x10, 0x0f, 0x0b, 0x0e, 0x00,
+    0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x20, 0x04, 0x10, 0x10, 0x0b, 0x08, 0x00, 0x20,
+    0x00, 0x20, 0x01, 0x10, 0x11, 0x0b, 0x0a, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x10, 0x12,
+    0x0b, 0x0e, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x20, 0x04, 0x10, 0x13, 0x0b,
+    0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x10, 0x14, 0x0b, 0x08, 0x00, 0x20,
+    0x00, 0x20, 0x01, 0x10, 0x15, 0x0b, 0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03,
+    0x10, 0x16, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x10, 0x17, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x20, 0x01,
+    0x10, 0x18, 0x0b, 0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x10, 0x19, 0x0b,
+    0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x10, 0x1a, 0x0b, 0x06, 0x00, 0x20,
+    0x00, 0x10, 0x1c, 0x0b, 0x04, 0x00, 0x10, 0x1d, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x20, 0x01, 0x10,
+    0x1e, 0x0b, 0x0a, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x10, 0x1f, 0x0b, 0x10, 0x00, 0x20,
+    0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x20, 0x04, 0x20, 0x05, 0x10, 0x20, 0x0b, 0x0e, 0x00,
+    0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x20, 0x04, 0x10, 0x21, 0x0b, 0x08, 0x00, 0x20,
+    0x00, 0x20, 0x01, 0x10, 0x22, 0x0b
+};
+
+/* One instance of wasi_test.wasm with its own wg_wasi. */
+typedef struct tenv {
+    wg_module *m;
+    wg_imports *im;
+    wg_wasi_config *cfg;
+    wg_wasi *w;
+    wg_instance *inst;
+    char dir[64];     /* scratch directory (removed by tenv_close) */
+    wg_trap trap;     /* the last call's trap */
+} tenv;
+
+static bool tenv_make_dir(tenv *t) {
+    strcpy(t->dir, "/tmp/wasi1-utXXXXXX");
+    if (!mkdtemp(t->dir)) return false;
+    char p[128];
+    snprintf(p, sizeof p, "%s/rw", t->dir);
+    if (mkdir(p, 0755)) return false;
+    snprintf(p, sizeof p, "%s/ro", t->dir);
+    return mkdir(p, 0755) == 0;
+}
+
+/* Config: args prog/a b, env A=1, preopens /ro (read-only, fd 3) and /rw
+ * (fd 4), stdout captured (cap bytes), stdin and stderr as given by the caller
+ * through `tweak`. */
+static void tenv_open(tenv *t, size_t cap, void (*tweak)(wg_wasi_config *, void *), void *arg) {
+    memset(t, 0, sizeof *t);
+    wg_error err;
+    CHECK(tenv_make_dir(t));
+    t->cfg = wg_wasi_config_new();
+    CHECK(t->cfg != NULL);
+    CHECK(wg_wasi_config_add_arg(t->cfg, "prog"));
+    CHECK(wg_wasi_config_add_arg(t->cfg, "a b"));
+    CHECK(wg_wasi_config_add_env(t->cfg, "A", "1"));
+    char p[128];
+    snprintf(p, sizeof p, "%s/ro", t->dir);
+    CHECK(wg_wasi_config_preopen(t->cfg, p, "/ro", true, &err));
+    snprintf(p, sizeof p, "%s/rw", t->dir);
+    CHECK(wg_wasi_config_preopen(t->cfg, p, "/rw", false, &err));
+    wg_wasi_config_stdout_capture(t->cfg, cap);
+    wg_wasi_config_stdio(t->cfg, 2, WG_WASI_STDIO_NULL, -1);
+    if (tweak) tweak(t->cfg, arg);
+    t->m = wg_module_new(wasi_test_wasm, sizeof wasi_test_wasm, &err);
+    CHECK(t->m != NULL);
+    t->im = wg_imports_new();
+    CHECK(wg_wasi_add_to_imports(t->im));
+    t->w = wg_wasi_new(t->cfg, &err);
+    CHECK(t->w != NULL);
+    wg_instance_opts o = {.host_data = t->w};
+    t->inst = wg_instance_new(t->m, t->im, &o, &err, &t->trap);
+    CHECK(t->inst != NULL);
+}
+
+static void tenv_close(tenv *t) {
+    wg_instance_free(t->inst);
+    wg_wasi_free(t->w);
+    wg_imports_free(t->im);
+    wg_module_free(t->m);
+    wg_wasi_config_free(t->cfg);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
+    CHECK(system(cmd) == 0);
+}
+
+/* Calls w_<name> with arguments typed by sig ('i' i32, 'I' i64); returns the
+ * errno result, or -1 if the call trapped (see t->trap). */
+static int call(tenv *t, const char *name, const char *sig, ...) {
+    char ex[64];
+    snprintf(ex, sizeof ex, "w_%s", name);
+    wg_val args[12], res;
+    va_list ap;
+    va_start(ap, sig);
+    uint32_t n = 0;
+    for (; sig[n]; n++) {
+        uint64_t v = va_arg(ap, uint64_t);
+        if (sig[n] == 'I') {
+            args[n].type = WG_I64;
+            args[n].of.i64 = (int64_t)v;
+        } else {
+            args[n].type = WG_I32;
+            args[n].of.i32 = (int32_t)(uint32_t)v;
+        }
+    }
+    va_end(ap);
+    if (!wg_instance_call(t->inst, ex, args, n, &res, 1, &t->trap)) return -1;
+    return res.of.i32;
+}
+#define A(x) ((uint64_t)(x))
+
+static uint8_t *mem(tenv *t) { return wg_memory_data(wg_instance_memory(t->inst)); }
+static uint32_t rd32(tenv *t, uint32_t p) { return wg__wasi_get_u32(mem(t) + p); }
+static uint64_t rd64(tenv *t, uint32_t p) { return wg__wasi_get_u64(mem(t) + p); }
+static void wr32(tenv *t, uint32_t p, uint32_t v) { wg__wasi_put_u32(mem(t) + p, v); }
+static void wr64(tenv *t, uint32_t p, uint64_t v) { wg__wasi_put_u64(mem(t) + p, v); }
+/* An iovec at p pointing at [buf, buf+len). */
+static void iov(tenv *t, uint32_t p, uint32_t buf, uint32_t len) {
+    wr32(t, p, buf);
+    wr32(t, p + 4, len);
+}
+
+#define PAGE 65536u
+
+/* ---- args and environ ---- */
+
+WG_TEST(args_and_env_sizes_and_contents) {
+    tenv t;
+    tenv_open(&t, 1024, NULL, NULL);
+    CHECK(wg_wasi_add_env(t.w, "B", "x=y"));
+    CHECK_EQ_INT(call(&t, "args_sizes_get", "ii", A(0), A(4)), 0);
+    CHECK_EQ_INT(rd32(&t, 0), 2);
+    CHECK_EQ_INT(rd32(&t, 4), 5 + 4);
+    CHECK_EQ_INT(call(&t, "args_get", "ii", A(100), A(200)), 0);
+    CHECK_EQ_INT(rd32(&t, 100), 200);
+    CHECK_EQ_INT(rd32(&t, 104), 205);
+    CHECK(memcmp(mem(&t) + 200, "prog\0a b\0", 9) == 0);
+    CHECK_EQ_INT(call(&t, "environ_sizes_get", "ii", A(0), A(4)), 0);
+    CHECK_EQ_INT(rd32(&t, 0), 2);
+    CHECK_EQ_INT(rd32(&t, 4), 4 + 6);
+    CHECK_EQ_INT(call(&t, "environ_get", "ii", A(100), A(300)), 0);
+    CHECK_EQ_INT(rd32(&t, 104), 304);
+    CHECK(memcmp(mem(&t) + 300, "A=1\0B=x=y\0", 10) == 0);
+    /* per-instance args replace the config's */
+    const char *argv[] = {"x", "", "yz"};
+    CHECK(wg_wasi_set_args(t.w, argv, 3));
+    CHECK_EQ_INT(call(&t, "args_sizes_get", "ii", A(0), A(4)), 0);
+    CHECK_EQ_INT(rd32(&t, 0), 3);
+    CHECK_EQ_INT(rd32(&t, 4), 6);
+    /* out-of-bounds pointers */
+    CHECK_EQ_INT(call(&t, "args_sizes_get", "ii", A(PAGE - 2), A(4)), WG_WASI_EFAULT);
+    CHECK_EQ_INT(call(&t, "args_get", "ii", A(PAGE - 4), A(200)), WG_WASI_EFAULT);
+    CHECK_EQ_INT(call(&t, "args_get", "ii", A(100), A(PAGE - 3)), WG_WASI_EFAULT);
+    CHECK_EQ_INT(call(&t, "environ_get", "ii", A(0xFFFFFFFF), A(0)), WG_WASI_EFAULT);
+    tenv_close(&t);
+}
+
+/* ---- clocks, random, sched, proc ---- */
+
+WG_TEST(clocks) {
+    tenv t;
+    tenv_open(&t, 1024, NULL, NULL);
+    for (uint32_t id = 0; id < 4; id++) {
+        CHECK_EQ_INT(call(&t, "clock_res_get", "ii", A(id), A(8)), 0);
+        CHECK(rd64(&t, 8) > 0);
+        CHECK_EQ_INT(call(&t, "clock_time_get", "iIi", A(id), A(1), A(16)), 0);
+    }
+    CHECK_EQ_INT(call(&t, "clock_res_get", "ii", A(4), A(8)), WG_WASI_EINVAL);
+    CHECK_EQ_INT(call(&t, "clock_time_get", "iIi", A(99), A(0), A(8)), WG_WASI_EINVAL);
+    CHECK_EQ_INT(call(&t, "clock_time_get", "iIi", A(0), A(0), A(PAGE - 4)), WG_WASI_EFAULT);
+    CHECK_EQ_INT(call(&t, "clock_time_get", "iIi", A(0), A(0), A(8)), 0);
+    uint64_t rt = rd64(&t, 8);
+    uint64_t host = (uint64_t)time(NULL) * 1000000000ull;
+    CHECK(rt + 5000000000ull > host && rt < host + 5000000000ull);
+    CHECK_EQ_INT(call(&t, "clock_time_get", "iIi", A(1), A(0), A(8)), 0);
+    uint64_t m1 = rd64(&t, 8);
+    CHECK_EQ_INT(call(&t, "clock_time_get", "iIi", A(1), A(0), A(8)), 0);
+    CHECK(rd64(&t, 8) >= m1);
+    tenv_close(&t);
+}
+
+WG_TEST(random_and_sched) {
+    tenv t;
+    tenv_open(&t, 1024, NULL, NULL);
+    memset(mem(&t) + 1000, 0, 64);
+    CHECK_EQ_INT(call(&t, "random_get", "ii", A(1000), A(64)), 0);
+    int nonzero = 0;
+    for (int i = 0; i < 64; i++) nonzero += mem(&t)[1000 + i] != 0;
+    CHECK(nonzero > 16);
+    CHECK_EQ_INT(call(&t, "random_get", "ii", A(0), A(PAGE)), 0);
+    CHECK_EQ_INT(call(&t, "random_get", "ii", A(PAGE), A(0)), 0);
+    CHECK_EQ_INT(call(&t, "random_get", "ii", A(1), A(PAGE)), WG_WASI_EFAULT);
+    CHECK_EQ_INT(call(&t, "random_get", "ii", A(0), A(0xFFFFFFFF)), WG_WASI_EFAULT);
+    CHECK_EQ_INT(call(&t, "sched_yield", ""), 0);
+    CHECK_EQ_INT(call(&t, "proc_raise", "i", A(9)), WG_WASI_ENOSYS);
+    tenv_close(&t);
+}
+
+WG_TEST(run_start_exit_status) {
+    tenv t;
+    tenv_open(&t, 1024, NULL, NULL);
+    wg_trap trap;
+    CHECK_EQ_INT(wg_wasi_run_start(t.inst, &trap), 0);
+    CHECK_EQ_INT(wg_global_get(wg_instance_export_global(t.inst, "inited")).of.i32, 1);
+    wg_val v = {.type = WG_I32, .of.i32 = 7};
+    wg_global_set(wg_instance_export_global(t.inst, "code"), v);
+    CHECK_EQ_INT(wg_wasi_run_start(t.inst, &trap), 7);
+    CHECK_EQ_INT(trap.code, WG_TRAP_EXIT);
+    CHECK_EQ_INT(trap.exit_code, 7);
+    tenv_close(&t);
+
+    /* neither export: -1 with a message */
+    static const uint8_t empty[] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    wg_error err;
+    wg_module *m = wg_module_new(empty, sizeof empty, &err);
+    CHECK(m != NULL);
+    wg_instance *inst = wg_instance_new(m, NULL, NULL, &err, &trap);
+    CHECK(inst != NULL);
+    CHECK_EQ_INT(wg_wasi_run_start(inst, &trap), -1);
+    CHECK_STR_CONTAINS(trap.message, "_start");
+    wg_instance_free(inst);
+    wg_module_free(m);
+}
+
+WG_TEST(no_wasi_state_traps) {
+    wg_error err;
+    wg_trap trap;
+    wg_module *m = wg_module_new(wasi_test_wasm, sizeof wasi_test_wasm, &err);
+    wg_imports *im = wg_imports_new();
+    CHECK(m && im && wg_wasi_add_to_imports(im));
+    wg_instance *inst = wg_instance_new(m, im, NULL, &err, &trap);
+    CHECK(inst != NULL);
+    wg_val args[2] = {{.type = WG_I32, .of.i32 = 0}, {.type = WG_I32, .of.i32 = 4}}, res;
+    CHECK(!wg_instance_call(inst, "w_args_sizes_get", args, 2, &res, 1, &trap));
+    CHECK_EQ_INT(trap.code, WG_TRAP_HOST);
+    CHECK_STR_CONTAINS(trap.message, "WASI is not configured for this instance");
+    wg_instance_free(inst);
+    wg_imports_free(im);
+    wg_module_free(m);
+}
+
+/* ---- stdio buffers ---- */
+
+WG_TEST(fd_write_capture_and_cap) {
+    tenv t;
+    tenv_open(&t, 8, NULL, NULL);
+    memcpy(mem(&t) + 100, "hello, world", 12);
+    iov(&t, 0, 100, 5);
+    iov(&t, 8, 105, 2);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(2), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 7);
+    size_t len;
+    bool trunc;
+    const uint8_t *out = wg_wasi_output(t.w, 1, &len, &trunc);
+    CHECK_EQ_INT(len, 7);
+    CHECK(!trunc);
+    CHECK(out && memcmp(out, "hello, ", 7) == 0);
+    /* past the cap: the guest is told everything was written */
+    iov(&t, 0, 107, 5);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 5);
+    out = wg_wasi_output(t.w, 1, &len, &trunc);
+    CHECK_EQ_INT(len, 8);
+    CHECK(trunc);
+    CHECK(memcmp(out, "hello, w", 8) == 0);
+    /* stderr is NULL: discarded, full count */
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(2), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 5);
+    CHECK(wg_wasi_output(t.w, 2, &len, &trunc) == NULL && len == 0);
+    /* stdout cannot be read, stdin cannot be written */
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(1), A(0), A(1), A(50)), WG_WASI_ENOTCAPABLE);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(0), A(0), A(1), A(50)), WG_WASI_ENOTCAPABLE);
+    tenv_close(&t);
+}
+
+static void stdin_buf(wg_wasi_config *cfg, void *arg) {
+    wg_wasi_config_stdin_buffer(cfg, (const uint8_t *)arg, strlen((const char *)arg));
+}
+
+WG_TEST(fd_read_stdin_buffer) {
+    tenv t;
+    tenv_open(&t, 1024, stdin_buf, "abcdef");
+    iov(&t, 0, 100, 3);
+    iov(&t, 8, 200, 1);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(0), A(0), A(2), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 4);
+    CHECK(memcmp(mem(&t) + 100, "abc", 3) == 0 && mem(&t)[200] == 'd');
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(0), A(0), A(2), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 2);
+    CHECK(memcmp(mem(&t) + 100, "ef", 2) == 0);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(0), A(0), A(2), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 0);
+    /* per-instance stdin replaces the buffer */
+    wg_wasi_set_stdin(t.w, (const uint8_t *)"XY", 2);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(0), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 2);
+    CHECK(memcmp(mem(&t) + 100, "XY", 2) == 0);
+    /* seeking a stream */
+    CHECK_EQ_INT(call(&t, "fd_seek", "iIii", A(0), A(0), A(0), A(50)), WG_WASI_ESPIPE);
+    CHECK_EQ_INT(call(&t, "fd_tell", "ii", A(0), A(50)), WG_WASI_ESPIPE);
+    /* fdstat of the buffer */
+    CHECK_EQ_INT(call(&t, "fd_fdstat_get", "ii", A(0), A(300)), 0);
+    CHECK(rd64(&t, 308) & WG_WASI_RIGHT_FD_READ);
+    CHECK(!(rd64(&t, 308) & WG_WASI_RIGHT_FD_WRITE));
+    tenv_close(&t);
+}
+
+/* ---- hostile arguments ---- */
+
+WG_TEST(bad_pointers_fault) {
+    tenv t;
+    tenv_open(&t, 1024, NULL, NULL);
+    iov(&t, 0, 100, 5);
+    /* iovec array out of bounds, partly out, huge count */
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(PAGE - 4), A(1), A(50)), WG_WASI_EFAULT);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(0x20000000), A(50)), WG_WASI_EFAULT);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(0xFFFFFFFF), A(50)), WG_WASI_EFAULT);
+    /* buffer out of bounds, huge length, wrapping */
+    iov(&t, 0, PAGE - 2, 5);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(1), A(50)), WG_WASI_EFAULT);
+    iov(&t, 0, 0xFFFFFFF0u, 0x20);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(1), A(50)), WG_WASI_EFAULT);
+    iov(&t, 0, 100, 0xFFFFFFFFu);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(0), A(0), A(1), A(50)), WG_WASI_EFAULT);
+    /* result pointer out of bounds: nothing written */
+    iov(&t, 0, 100, 5);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(1), A(PAGE - 3)), WG_WASI_EFAULT);
+    size_t len;
+    CHECK(wg_wasi_output(t.w, 1, &len, NULL) == NULL && len == 0);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_get", "ii", A(1), A(PAGE - 23)), WG_WASI_EFAULT);
+    CHECK_EQ_INT(call(&t, "fd_filestat_get", "ii", A(3), A(PAGE - 63)), WG_WASI_EFAULT);
+    CHECK_EQ_INT(call(&t, "fd_prestat_get", "ii", A(3), A(PAGE - 7)), WG_WASI_EFAULT);
+    CHECK_EQ_INT(call(&t, "fd_prestat_dir_name", "iii", A(3), A(PAGE - 2), A(3)), WG_WASI_EFAULT);
+    CHECK_EQ_INT(call(&t, "poll_oneoff", "iiii", A(PAGE - 40), A(0), A(1), A(50)), WG_WASI_EFAULT);
+    CHECK_EQ_INT(call(&t, "poll_oneoff", "iiii", A(0), A(0), A(0x7FFFFFFF), A(50)), WG_WASI_EFAULT);
+    /* an empty write with any buffer pointer in bounds is fine */
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(0), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 0);
+    tenv_close(&t);
+}
+
+WG_TEST(bad_fds_badf) {
+    tenv t;
+    tenv_open(&t, 1024, NULL, NULL);
+    iov(&t, 0, 100, 5);
+    uint64_t bad[] = {5, 99, 0x7FFFFFFF, 0xFFFFFFFF};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        uint64_t fd = bad[i];
+        CHECK_EQ_INT(call(&t, "fd_write", "iiii", fd, A(0), A(1), A(50)), WG_WASI_EBADF);
+        CHECK_EQ_INT(call(&t, "fd_read", "iiii", fd, A(0), A(1), A(50)), WG_WASI_EBADF);
+        CHECK_EQ_INT(call(&t, "fd_close", "i", fd), WG_WASI_EBADF);
+        CHECK_EQ_INT(call(&t, "fd_fdstat_get", "ii", fd, A(200)), WG_WASI_EBADF);
+        CHECK_EQ_INT(call(&t, "fd_seek", "iIii", fd, A(0), A(0), A(50)), WG_WASI_EBADF);
+        CHECK_EQ_INT(call(&t, "fd_prestat_get", "ii", fd, A(200)), WG_WASI_EBADF);
+        CHECK_EQ_INT(call(&t, "fd_renumber", "ii", fd, A(1)), WG_WASI_EBADF);
+        CHECK_EQ_INT(call(&t, "fd_renumber", "ii", A(1), fd), WG_WASI_EBADF);
+        CHECK_EQ_INT(call(&t, "sock_shutdown", "ii", fd, A(3)), WG_WASI_EBADF);
+        CHECK_EQ_INT(call(&t, "fd_sync", "i", fd), WG_WASI_EBADF);
+    }
+    /* not a preopen, not a socket */
+    CHECK_EQ_INT(call(&t, "fd_prestat_get", "ii", A(1), A(200)), WG_WASI_EBADF);
+    CHECK_EQ_INT(call(&t, "sock_shutdown", "ii", A(1), A(1)), WG_WASI_ENOTSOCK);
+    CHECK_EQ_INT(call(&t, "sock_send", "iiiii", A(1), A(0), A(1), A(0), A(50)), WG_WASI_ENOTSOCK);
+    tenv_close(&t);
+}
+
+/* ---- preopens, rights, renumber ---- */
+
+WG_TEST(preopens_and_rights) {
+    tenv t;
+    tenv_open(&t, 1024, NULL, NULL);
+    CHECK_EQ_INT(call(&t, "fd_prestat_get", "ii", A(3), A(200)), 0);
+    CHECK_EQ_INT(mem(&t)[200], 0);
+    CHECK_EQ_INT(rd32(&t, 204), 3);
+    CHECK_EQ_INT(call(&t, "fd_prestat_dir_name", "iii", A(4), A(300), A(3)), 0);
+    CHECK(memcmp(mem(&t) + 300, "/rw", 3) == 0);
+    CHECK_EQ_INT(call(&t, "fd_prestat_dir_name", "iii", A(4), A(300), A(2)), WG_WASI_ENAMETOOLONG);
+    CHECK_EQ_INT(call(&t, "fd_prestat_dir_name", "iii", A(4), A(300), A(10)), 0);
+
+    /* the read-only preopen has no write rights, the other has */
+    CHECK_EQ_INT(call(&t, "fd_fdstat_get", "ii", A(3), A(400)), 0);
+    CHECK_EQ_INT(mem(&t)[400], WG_WASI_FILETYPE_DIRECTORY);
+    uint64_t ro_base = rd64(&t, 408), ro_inh = rd64(&t, 416);
+    CHECK(ro_base & WG_WASI_RIGHT_PATH_OPEN);
+    CHECK(!(ro_base & WG_WASI_RIGHTS_WRITE));
+    CHECK(!(ro_inh & WG_WASI_RIGHT_FD_WRITE));
+    CHECK(ro_inh & WG_WASI_RIGHT_FD_READ);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_get", "ii", A(4), A(400)), 0);
+    CHECK(rd64(&t, 408) & WG_WASI_RIGHT_PATH_CREATE_FILE);
+    CHECK(rd64(&t, 416) & WG_WASI_RIGHT_FD_WRITE);
+    CHECK_EQ_INT(call(&t, "fd_filestat_set_times", "iIIi", A(3), A(0), A(0), A(2 | 8)),
+                 WG_WASI_ENOTCAPABLE);
+    CHECK_EQ_INT(call(&t, "fd_filestat_set_times", "iIIi", A(4), A(1000000000), A(0), A(1 | 8)), 0);
+    CHECK_EQ_INT(call(&t, "fd_filestat_get", "ii", A(4), A(500)), 0);
+    CHECK_EQ_INT(mem(&t)[516], WG_WASI_FILETYPE_DIRECTORY);
+    CHECK_EQ_INT(rd64(&t, 540), 1000000000);
+    CHECK(rd64(&t, 508) != 0);
+    CHECK_EQ_INT(call(&t, "fd_filestat_set_times", "iIIi", A(4), A(0), A(0), A(1 | 2)), WG_WASI_EINVAL);
+    CHECK_EQ_INT(call(&t, "fd_filestat_set_times", "iIIi", A(4), A(0), A(0), A(4 | 8)), WG_WASI_EINVAL);
+    /* byte-stream operations on a directory */
+    iov(&t, 0, 100, 5);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(4), A(0), A(1), A(50)), WG_WASI_ENOTCAPABLE);
+    CHECK_EQ_INT(call(&t, "fd_seek", "iIii", A(4), A(0), A(1), A(50)), WG_WASI_EISDIR);
+    CHECK_EQ_INT(call(&t, "fd_sync", "i", A(4)), 0);
+
+    /* rights only shrink */
+    CHECK_EQ_INT(call(&t, "fd_fdstat_set_rights", "iII", A(4), A(WG_WASI_RIGHT_PATH_OPEN),
+                      A(WG_WASI_RIGHT_FD_READ)), 0);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_get", "ii", A(4), A(400)), 0);
+    CHECK_EQ_INT(rd64(&t, 408), WG_WASI_RIGHT_PATH_OPEN);
+    CHECK_EQ_INT(rd64(&t, 416), WG_WASI_RIGHT_FD_READ);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_set_rights", "iII", A(4),
+                      A(WG_WASI_RIGHT_PATH_OPEN | WG_WASI_RIGHT_PATH_CREATE_FILE), A(0)),
+                 WG_WASI_ENOTCAPABLE);
+    CHECK_EQ_INT(call(&t, "fd_filestat_set_times", "iIIi", A(4), A(0), A(0), A(2)), WG_WASI_ENOTCAPABLE);
+    tenv_close(&t);
+}
+
+WG_TEST(renumber_and_close) {
+    tenv t;
+    tenv_open(&t, 1024, NULL, NULL);
+    CHECK_EQ_INT(call(&t, "fd_renumber", "ii", A(4), A(3)), 0);
+    CHECK_EQ_INT(call(&t, "fd_prestat_dir_name", "iii", A(3), A(300), A(3)), 0);
+    CHECK(memcmp(mem(&t) + 300, "/rw", 3) == 0);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_get", "ii", A(4), A(400)), WG_WASI_EBADF);
+    CHECK_EQ_INT(call(&t, "fd_renumber", "ii", A(3), A(4)), WG_WASI_EBADF);
+    CHECK_EQ_INT(call(&t, "fd_renumber", "ii", A(3), A(3)), 0);
+    /* stdout moved to fd 3 keeps writing into the capture */
+    CHECK_EQ_INT(call(&t, "fd_renumber", "ii", A(1), A(3)), 0);
+    memcpy(mem(&t) + 100, "moved", 5);
+    iov(&t, 0, 100, 5);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(3), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(1), A(50)), WG_WASI_EBADF);
+    size_t len;
+    const uint8_t *out = wg_wasi_output(t.w, 1, &len, NULL);
+    CHECK(len == 5 && memcmp(out, "moved", 5) == 0);
+    /* closing: preopens too; closed twice is BADF */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(3)), 0);
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(3)), WG_WASI_EBADF);
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(0)), 0);
+    CHECK_EQ_INT(call(&t, "fd_prestat_get", "ii", A(0), A(200)), WG_WASI_EBADF);
+    tenv_close(&t);
+}
+
+/* ---- a regular file handed in as stdin ---- */
+
+static void stdin_fd(wg_wasi_config *cfg, void *arg) {
+    wg_wasi_config_stdio(cfg, 0, WG_WASI_STDIO_FD, *(int *)arg);
+}
+
+WG_TEST(seek_tell_pread_on_a_file) {
+    char path[] = "/tmp/wasi1-utfileXXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    CHECK(write(fd, "0123456789", 10) == 10);
+    CHECK(lseek(fd, 0, SEEK_SET) == 0);
+    tenv t;
+    tenv_open(&t, 1024, stdin_fd, &fd);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_get", "ii", A(0), A(400)), 0);
+    CHECK_EQ_INT(mem(&t)[400], WG_WASI_FILETYPE_REGULAR_FILE);
+    CHECK(rd64(&t, 408) & WG_WASI_RIGHT_FD_SEEK);
+    CHECK_EQ_INT(call(&t, "fd_seek", "iIii", A(0), A(3), A(0), A(50)), 0);
+    CHECK_EQ_INT(rd64(&t, 50), 3);
+    CHECK_EQ_INT(call(&t, "fd_tell", "ii", A(0), A(60)), 0);
+    CHECK_EQ_INT(rd64(&t, 60), 3);
+    iov(&t, 0, 100, 2);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(0), A(0), A(1), A(70)), 0);
+    CHECK(rd32(&t, 70) == 2 && memcmp(mem(&t) + 100, "34", 2) == 0);
+    CHECK_EQ_INT(call(&t, "fd_seek", "iIii", A(0), A(1), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd64(&t, 50), 6);
+    CHECK_EQ_INT(call(&t, "fd_seek", "iIii", A(0), A(-1), A(2), A(50)), 0);
+    CHECK_EQ_INT(rd64(&t, 50), 9);
+    CHECK_EQ_INT(call(&t, "fd_seek", "iIii", A(0), A(0), A(3), A(50)), WG_WASI_EINVAL);
+    CHECK_EQ_INT(call(&t, "fd_seek", "iIii", A(0), A(-100), A(0), A(50)), WG_WASI_EINVAL);
+    CHECK_EQ_INT(call(&t, "fd_seek", "iIii", A(0), A(0), A(0), A(PAGE - 4)), WG_WASI_EFAULT);
+    /* pread does not move the position */
+    iov(&t, 0, 100, 4);
+    CHECK_EQ_INT(call(&t, "fd_pread", "iiiIi", A(0), A(0), A(1), A(1), A(70)), 0);
+    CHECK(rd32(&t, 70) == 4 && memcmp(mem(&t) + 100, "1234", 4) == 0);
+    CHECK_EQ_INT(call(&t, "fd_tell", "ii", A(0), A(60)), 0);
+    CHECK_EQ_INT(rd64(&t, 60), 9);
+    /* stdin is read-only: no pwrite, no truncation */
+    CHECK_EQ_INT(call(&t, "fd_pwrite", "iiiIi", A(0), A(0), A(1), A(0), A(70)), WG_WASI_ENOTCAPABLE);
+    CHECK_EQ_INT(call(&t, "fd_filestat_set_size", "iI", A(0), A(0)), WG_WASI_ENOTCAPABLE);
+    CHECK_EQ_INT(call(&t, "fd_filestat_get", "ii", A(0), A(500)), 0);
+    CHECK_EQ_INT(rd64(&t, 532), 10);
+    CHECK_EQ_INT(mem(&t)[516], WG_WASI_FILETYPE_REGULAR_FILE);
+    CHECK_EQ_INT(call(&t, "fd_advise", "iIIi", A(0), A(0), A(10), A(1)), 0);
+    CHECK_EQ_INT(call(&t, "fd_advise", "iIIi", A(0), A(0), A(10), A(6)), WG_WASI_EINVAL);
+    /* only seeking rights dropped: tell still works, seek does not */
+    CHECK_EQ_INT(call(&t, "fd_fdstat_set_rights", "iII", A(0),
+                      A(WG_WASI_RIGHT_FD_READ | WG_WASI_RIGHT_FD_TELL), A(0)), 0);
+    CHECK_EQ_INT(call(&t, "fd_seek", "iIii", A(0), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(call(&t, "fd_seek", "iIii", A(0), A(1), A(1), A(50)), WG_WASI_ENOTCAPABLE);
+    CHECK_EQ_INT(call(&t, "fd_pread", "iiiIi", A(0), A(0), A(1), A(1), A(70)), WG_WASI_ENOTCAPABLE);
+    /* closing a borrowed fd leaves the host fd open */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(0)), 0);
+    tenv_close(&t);
+    CHECK(fcntl(fd, F_GETFD) >= 0);
+    close(fd);
+    unlink(path);
+}
+
+/* ---- flags ---- */
+
+WG_TEST(fdstat_set_flags) {
+    tenv t;
+    tenv_open(&t, 1024, NULL, NULL);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_set_flags", "ii", A(1), A(WG_WASI_FDFLAG_APPEND)), 0);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_get", "ii", A(1), A(400)), 0);
+    CHECK_EQ_INT(rd32(&t, 402) & 0xffff, WG_WASI_FDFLAG_APPEND);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_set_flags", "ii", A(1), A(WG_WASI_FDFLAG_DSYNC)), WG_WASI_EINVAL);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_set_flags", "ii", A(1), A(0x100)), WG_WASI_EINVAL);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_set_flags", "ii", A(1), A(0)), 0);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_get", "ii", A(1), A(400)), 0);
+    CHECK_EQ_INT(rd32(&t, 402) & 0xffff, 0);
+    tenv_close(&t);
+}
+
+/* ---- poll_oneoff ---- */
+
+static void sub_clock(tenv *t, uint32_t p, uint64_t ud, uint64_t timeout_ns, uint16_t flags) {
+    memset(mem(t) + p, 0, 48);
+    wr64(t, p, ud);
+    mem(t)[p + 8] = 0;
+    wr32(t, p + 16, 1); /* monotonic */
+    wr64(t, p + 24, timeout_ns);
+    mem(t)[p + 40] = (uint8_t)flags;
+}
+
+static void sub_fd(tenv *t, uint32_t p, uint64_t ud, uint8_t tag, uint32_t fd) {
+    memset(mem(t) + p, 0, 48);
+    wr64(t, p, ud);
+    mem(t)[p + 8] = tag;
+    wr32(t, p + 16, fd);
+}
+
+static uint64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+WG_TEST(poll_oneoff_clock_and_fds) {
+    tenv t;
+    tenv_open(&t, 1024, stdin_buf, "xyz");
+    /* a 20 ms relative clock */
+    sub_clock(&t, 0, 0xABCD, 20000000, 0);
+    uint64_t t0 = mono_ns();
+    CHECK_EQ_INT(call(&t, "poll_oneoff", "iiii", A(0), A(1000), A(1), A(2000)), 0);
+    CHECK(mono_ns() - t0 >= 20000000);
+    CHECK_EQ_INT(rd32(&t, 2000), 1);
+    CHECK_EQ_INT(rd64(&t, 1000), 0xABCD);
+    CHECK_EQ_INT(mem(&t)[1008] | mem(&t)[1009] << 8, 0);
+    CHECK_EQ_INT(mem(&t)[1010], 0);
+    /* an absolute deadline in the past fires at once */
+    CHECK_EQ_INT(call(&t, "clock_time_get", "iIi", A(1), A(0), A(3000)), 0);
+    sub_clock(&t, 0, 1, rd64(&t, 3000) - 1000, 1);
+    CHECK_EQ_INT(call(&t, "poll_oneoff", "iiii", A(0), A(1000), A(1), A(2000)), 0);
+    CHECK_EQ_INT(rd32(&t, 2000), 1);
+    /* zero subscriptions */
+    CHECK_EQ_INT(call(&t, "poll_oneoff", "iiii", A(0), A(1000), A(0), A(2000)), WG_WASI_EINVAL);
+    /* stdin buffer ready with 3 bytes, a bad fd errors, the long clock does not fire */
+    sub_clock(&t, 0, 10, 10000000000ull, 0);
+    sub_fd(&t, 48, 11, 1, 0);
+    sub_fd(&t, 96, 12, 1, 77);
+    sub_fd(&t, 144, 13, 2, 1);
+    t0 = mono_ns();
+    CHECK_EQ_INT(call(&t, "poll_oneoff", "iiii", A(0), A(1000), A(4), A(2000)), 0);
+    CHECK(mono_ns() - t0 < 1000000000ull);
+    CHECK_EQ_INT(rd32(&t, 2000), 3);
+    CHECK_EQ_INT(rd64(&t, 1000), 11);
+    CHECK_EQ_INT(mem(&t)[1010], 1);
+    CHECK_EQ_INT(rd64(&t, 1016), 3);
+    CHECK_EQ_INT(rd64(&t, 1032), 12);
+    CHECK_EQ_INT(mem(&t)[1040], WG_WASI_EBADF);
+    CHECK_EQ_INT(rd64(&t, 1064), 13);
+    CHECK_EQ_INT(mem(&t)[1074], 2);
+    /* unknown tag */
+    sub_fd(&t, 0, 1, 9, 0);
+    CHECK_EQ_INT(call(&t, "poll_oneoff", "iiii", A(0), A(1000), A(1), A(2000)), WG_WASI_EINVAL);
+    tenv_close(&t);
+}
+
+static void pipe_stdin(wg_wasi_config *cfg, void *arg) {
+    wg_wasi_config_stdio(cfg, 0, WG_WASI_STDIO_FD, ((int *)arg)[0]);
+}
+
+WG_TEST(poll_oneoff_host_pipe) {
+    int p[2];
+    CHECK(pipe(p) == 0);
+    tenv t;
+    tenv_open(&t, 1024, pipe_stdin, p);
+    /* nothing to read: the 20 ms clock fires */
+    sub_fd(&t, 0, 1, 1, 0);
+    sub_clock(&t, 48, 2, 20000000, 0);
+    uint64_t t0 = mono_ns();
+    CHECK_EQ_INT(call(&t, "poll_oneoff", "iiii", A(0), A(1000), A(2), A(2000)), 0);
+    CHECK(mono_ns() - t0 >= 20000000);
+    CHECK_EQ_INT(rd32(&t, 2000), 1);
+    CHECK_EQ_INT(rd64(&t, 1000), 2);
+    /* data available: the fd fires with its byte count */
+    CHECK(write(p[1], "hey", 3) == 3);
+    sub_clock(&t, 48, 2, 5000000000ull, 0);
+    CHECK_EQ_INT(call(&t, "poll_oneoff", "iiii", A(0), A(1000), A(2), A(2000)), 0);
+    CHECK_EQ_INT(rd32(&t, 2000), 1);
+    CHECK_EQ_INT(rd64(&t, 1000), 1);
+    CHECK_EQ_INT(rd64(&t, 1016), 3);
+    /* a pipe is a stream */
+    CHECK_EQ_INT(call(&t, "fd_seek", "iIii", A(0), A(0), A(0), A(50)), WG_WASI_ESPIPE);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_get", "ii", A(0), A(400)), 0);
+    CHECK_EQ_INT(mem(&t)[400], WG_WASI_FILETYPE_UNKNOWN);
+    tenv_close(&t);
+    close(p[0]);
+    close(p[1]);
+}
+
+/* ---- sockets ---- */
+
+static void sock_stdio(wg_wasi_config *cfg, void *arg) {
+    int *s = arg;
+    wg_wasi_config_stdio(cfg, 0, WG_WASI_STDIO_FD, s[0]);
+    wg_wasi_config_stdio(cfg, 1, WG_WASI_STDIO_FD, s[1]);
+}
+
+WG_TEST(sockets_send_recv_shutdown) {
+    int a[2], b[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0);
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, b) == 0);
+    int guest[2] = {a[0], b[0]};
+    tenv t;
+    tenv_open(&t, 1024, sock_stdio, guest);
+    CHECK_EQ_INT(call(&t, "fd_fdstat_get", "ii", A(1), A(400)), 0);
+    CHECK_EQ_INT(mem(&t)[400], WG_WASI_FILETYPE_SOCKET_STREAM);
+    /* send on fd 1 */
+    memcpy(mem(&t) + 100, "ping", 4);
+    iov(&t, 0, 100, 4);
+    CHECK_EQ_INT(call(&t, "sock_send", "iiiii", A(1), A(0), A(1), A(0), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 4);
+    char buf[8];
+    CHECK(read(b[1], buf, sizeof buf) == 4 && memcmp(buf, "ping", 4) == 0);
+    /* recv on fd 0, with PEEK first */
+    CHECK(write(a[1], "pong", 4) == 4);
+    iov(&t, 0, 200, 8);
+    CHECK_EQ_INT(call(&t, "sock_recv", "iiiiii", A(0), A(0), A(1), A(1), A(50), A(54)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 4);
+    CHECK_EQ_INT(call(&t, "sock_recv", "iiiiii", A(0), A(0), A(1), A(0), A(50), A(54)), 0);
+    CHECK(rd32(&t, 50) == 4 && memcmp(mem(&t) + 200, "pong", 4) == 0);
+    CHECK_EQ_INT(call(&t, "sock_recv", "iiiiii", A(0), A(0), A(1), A(8), A(50), A(54)), WG_WASI_EINVAL);
+    /* directions: stdin may not send, stdout may not receive */
+    CHECK_EQ_INT(call(&t, "sock_send", "iiiii", A(0), A(0), A(1), A(0), A(50)), WG_WASI_ENOTCAPABLE);
+    /* shutdown the write side: the peer sees EOF */
+    CHECK_EQ_INT(call(&t, "sock_shutdown", "ii", A(1), A(0)), WG_WASI_EINVAL);
+    CHECK_EQ_INT(call(&t, "sock_shutdown", "ii", A(1), A(2)), 0);
+    CHECK(read(b[1], buf, sizeof buf) == 0);
+    /* accept on a non-listening socket */
+    CHECK_EQ_INT(call(&t, "sock_accept", "iii", A(0), A(0), A(50)), WG_WASI_EINVAL);
+    CHECK_EQ_INT(call(&t, "sock_accept", "iii", A(3), A(0), A(50)), WG_WASI_ENOTSOCK);
+    tenv_close(&t);
+    close(a[0]);
+    close(a[1]);
+    close(b[0]);
+    close(b[1]);
+}
+
+/* ---- errno mapping ---- */
+
+WG_TEST(errno_mapping) {
+    CHECK_EQ_INT(wg__wasi_errno(ENOENT), WG_WASI_ENOENT);
+    CHECK_EQ_INT(wg__wasi_errno(EEXIST), 20);
+    CHECK_EQ_INT(wg__wasi_errno(EPIPE), 64);
+    CHECK_EQ_INT(wg__wasi_errno(ESPIPE), 70);
+    CHECK_EQ_INT(wg__wasi_errno(EROFS), 69);
+    CHECK_EQ_INT(wg__wasi_errno(EXDEV), 75);
+    CHECK_EQ_INT(wg__wasi_errno(EOPNOTSUPP), WG_WASI_ENOTSUP);
+    CHECK_EQ_INT(wg__wasi_errno(EWOULDBLOCK), WG_WASI_EAGAIN);
+    CHECK_EQ_INT(wg__wasi_errno(ENOTEMPTY), 55);
+    CHECK_EQ_INT(wg__wasi_errno(ELOOP), 32);
+    CHECK_EQ_INT(wg__wasi_errno(12345), WG_WASI_EIO);
+    CHECK_EQ_INT(WG_WASI_ENOTCAPABLE, 76);
+}
+
+WG_TEST(config_preopen_errors) {
+    wg_wasi_config *cfg = wg_wasi_config_new();
+    wg_error err;
+    CHECK(!wg_wasi_config_preopen(cfg, "/nonexistent/wasi1", "/x", false, &err));
+    CHECK_STR_CONTAINS(err.message, "/nonexistent/wasi1");
+    CHECK_STR_CONTAINS(err.message, strerror(ENOENT));
+    CHECK(!wg_wasi_config_preopen(cfg, "/etc/passwd", "/x", false, &err));
+    CHECK_STR_CONTAINS(err.message, strerror(ENOTDIR));
+    wg_wasi_config_free(cfg);
+}
+
+WG_TEST_MAIN()
