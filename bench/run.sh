@@ -129,12 +129,13 @@ TMP=$(mktemp -d /tmp/bench-run.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
 # timed LABEL CMD... : runs CMD once, appends its wall time (seconds) to
-# $TMP/LABEL.times and its checksum to $TMP/LABEL.sums. Fails loudly.
+# $TMP/LABEL.times, its CPU time (user + sys, children included) to
+# $TMP/LABEL.cpu and its checksum to $TMP/LABEL.sums. Fails loudly.
 timed() {
     local label=$1; shift
-    local t0 t1 rc=0
+    local t0 t1 rc=0 TIMEFORMAT='%3U %3S'
     t0=$(date +%s%N)
-    timeout "$TIMEOUT" "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+    { time timeout "$TIMEOUT" "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?; } 2>"$TMP/time"
     t1=$(date +%s%N)
     if (( rc != 0 )); then
         echo "bench: FAILED (exit $rc): $*" >&2
@@ -142,6 +143,7 @@ timed() {
         return 1
     fi
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", (b - a) / 1e9 }' >>"$TMP/$label.times"
+    awk 'END { printf "%.3f\n", $1 + $2 }' "$TMP/time" >>"$TMP/$label.cpu"
     local sum
     sum=$(checksum "$TMP/out")
     if [[ -z "$sum" ]]; then
@@ -159,7 +161,7 @@ engines=(native node)
 
 status=0
 RESULTS="$OUT/results.tsv"
-printf 'workload\tn\tnative_s\tnode_s\twasmgate_s\tchecksum\n' >"$RESULTS"
+printf 'workload\tn\tnative_s\tnode_s\twasmgate_s\tnative_cpu_s\tnode_cpu_s\twasmgate_cpu_s\tchecksum\n' >"$RESULTS"
 echo "bench: $RUNS run(s) per engine, median wall time; node flags: ${NODE_FLAGS[*]:-(none)}; machine: $(nproc) cpu(s), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 rows=()
@@ -167,7 +169,7 @@ for w in "${selected[@]}"; do
     name=${w%%:*}
     n=${w#*:}
     n=$(awk -v n="$n" -v s="$SCALE" 'BEGIN { v = int(n * s); if (v < 1) v = 1; print v }')
-    rm -f "$TMP"/*.times "$TMP"/*.sums
+    rm -f "$TMP"/*.times "$TMP"/*.cpu "$TMP"/*.sums
     echo "bench: $name (n=$n)" >&2
     failed=0
     # Interleave the engines so that drifting machine load hits all of them.
@@ -200,10 +202,12 @@ for w in "${selected[@]}"; do
     fi
     tn=$(median "$TMP/native.times")
     tv=$(median "$TMP/node.times")
-    tw=-
-    (( have_wg )) && tw=$(median "$TMP/wasmgate.times")
-    rows+=("$name|$n|$tn|$tv|$tw|$ref")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$n" "$tn" "$tv" "$tw" "$ref" >>"$RESULTS"
+    tw=- cw=-
+    (( have_wg )) && { tw=$(median "$TMP/wasmgate.times"); cw=$(median "$TMP/wasmgate.cpu"); }
+    cn=$(median "$TMP/native.cpu")
+    cv=$(median "$TMP/node.cpu")
+    rows+=("$name|$n|$tn|$tv|$tw|$cn|$cv|$cw")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$n" "$tn" "$tv" "$tw" "$cn" "$cv" "$cw" "$ref" >>"$RESULTS"
 done
 
 # ---- report ----------------------------------------------------------------
@@ -220,10 +224,17 @@ printf '%s\n' "${rows[@]}" | awk -F'|' '
         printf "%-10s %9s %10s %10s %11s %15s %12s\n", $1, $2, fmt($3), fmt($4), fmt($5), rw, rv
         lv += log($4 / $3); k++
         if ($5 != "-") { lw += log($5 / $3); kw++ }
+        # the same ratios by CPU time (user + sys), less sensitive to other load
+        if ($6 > 0) {
+            lcv += log($7 / $6); kc++
+            if ($8 != "-") { lcw += log($8 / $6); kcw++ }
+        }
     }
     END {
         if (k) printf "%-10s %9s %10s %10s %11s %15s %12s\n", "geomean", "", "", "", "",
             kw ? sprintf("%.2fx", exp(lw / kw)) : "-", sprintf("%.2fx", exp(lv / k))
+        if (kc) printf "%-10s %9s %10s %10s %11s %15s %12s\n", "(cpu time)", "", "", "", "",
+            kcw ? sprintf("%.2fx", exp(lcw / kcw)) : "-", sprintf("%.2fx", exp(lcv / kc))
     }'
 echo
 echo "bench: results in ${RESULTS#$ROOT/}" >&2

@@ -5,8 +5,10 @@
  *   0    success
  *   1    the module could not be read, decoded, validated or instantiated
  *   2    usage error: unknown command or flag, missing or bad argument
+ *   124  `run --timeout` expired (as timeout(1))
  *   134  the WebAssembly code trapped (as a process killed by SIGABRT would)
  *   128+N  `run` was interrupted by signal N (SIGINT, SIGTERM)
+ * and for `run` of a WASI command, whatever status the guest exits with.
  *
  * Messages go to stderr as "PATH: error: MESSAGE" for a module's errors and
  * "wasmgate: error: MESSAGE" for usage errors; results go to stdout.

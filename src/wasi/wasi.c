@@ -219,18 +219,6 @@ static uint8_t host_filetype(int fd) {
     }
 }
 
-/* Rights on a directory fd: everything that acts on the directory or on
- * paths beneath it, none of the byte-stream ones (read, write, seek...). */
-static const uint64_t DIR_RIGHTS =
-    WG_WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WG_WASI_RIGHT_FD_SYNC | WG_WASI_RIGHT_FD_DATASYNC |
-    WG_WASI_RIGHT_PATH_CREATE_DIRECTORY | WG_WASI_RIGHT_PATH_CREATE_FILE |
-    WG_WASI_RIGHT_PATH_LINK_SOURCE | WG_WASI_RIGHT_PATH_LINK_TARGET | WG_WASI_RIGHT_PATH_OPEN |
-    WG_WASI_RIGHT_FD_READDIR | WG_WASI_RIGHT_PATH_READLINK | WG_WASI_RIGHT_PATH_RENAME_SOURCE |
-    WG_WASI_RIGHT_PATH_RENAME_TARGET | WG_WASI_RIGHT_PATH_FILESTAT_GET |
-    WG_WASI_RIGHT_PATH_FILESTAT_SET_SIZE | WG_WASI_RIGHT_PATH_FILESTAT_SET_TIMES |
-    WG_WASI_RIGHT_FD_FILESTAT_GET | WG_WASI_RIGHT_FD_FILESTAT_SET_TIMES |
-    WG_WASI_RIGHT_PATH_SYMLINK | WG_WASI_RIGHT_PATH_REMOVE_DIRECTORY |
-    WG_WASI_RIGHT_PATH_UNLINK_FILE | WG_WASI_RIGHT_POLL_FD_READWRITE;
 
 static void setup_stdio(wg_wasi *w, int stream) {
     const wg_wasi_stdio_cfg *sc = &w->cfg->stdio[stream];
@@ -307,7 +295,7 @@ wg_wasi *wg_wasi_new(const wg_wasi_config *cfg, wg_error *err) {
         e->preopen = true;
         e->read_only = p->read_only;
         e->guest_path = p->guest_path;
-        e->rights_base = DIR_RIGHTS;
+        e->rights_base = WG_WASI_RIGHTS_DIR;
         e->rights_inheriting = WG_WASI_RIGHTS_ALL;
         if (p->read_only) {
             e->rights_base &= ~WG_WASI_RIGHTS_WRITE;

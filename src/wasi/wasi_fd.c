@@ -334,12 +334,12 @@ int wg__wasi_fd_fdstat_get(wg_ctx *ctx, uint64_t *slots, void *ud) {
     uint16_t flags = e->fdflags;
     if (e->kind == WG_WASI_FD_HOST && (e->owned || e->preopen)) {
         int fl = fcntl(e->hostfd, F_GETFL);
+        /* APPEND and NONBLOCK as the host has them; the sync flags as the
+         * guest asked (Linux cannot tell RSYNC from SYNC). */
         if (fl >= 0 && !(fl & O_PATH)) {
-            flags &= (uint16_t)WG_WASI_FDFLAG_RSYNC;
+            flags &= (uint16_t)~(WG_WASI_FDFLAG_APPEND | WG_WASI_FDFLAG_NONBLOCK);
             if (fl & O_APPEND) flags |= WG_WASI_FDFLAG_APPEND;
             if (fl & O_NONBLOCK) flags |= WG_WASI_FDFLAG_NONBLOCK;
-            if ((fl & O_SYNC) == O_SYNC) flags |= WG_WASI_FDFLAG_SYNC;
-            else if (fl & O_DSYNC) flags |= WG_WASI_FDFLAG_DSYNC;
         }
     }
     memset(out, 0, 24);

@@ -151,6 +151,19 @@ int wg__wasi_errno(int host_errno);
      WG_WASI_RIGHT_PATH_SYMLINK | WG_WASI_RIGHT_PATH_REMOVE_DIRECTORY |               \
      WG_WASI_RIGHT_PATH_UNLINK_FILE | WG_WASI_RIGHT_FD_SYNC)
 
+/* Rights a directory fd can use: everything acting on the directory or on
+ * paths beneath it, none of the byte-stream ones (read, write, seek...). */
+#define WG_WASI_RIGHTS_DIR                                                                       \
+    (WG_WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WG_WASI_RIGHT_FD_SYNC | WG_WASI_RIGHT_FD_DATASYNC |     \
+     WG_WASI_RIGHT_PATH_CREATE_DIRECTORY | WG_WASI_RIGHT_PATH_CREATE_FILE |                     \
+     WG_WASI_RIGHT_PATH_LINK_SOURCE | WG_WASI_RIGHT_PATH_LINK_TARGET | WG_WASI_RIGHT_PATH_OPEN | \
+     WG_WASI_RIGHT_FD_READDIR | WG_WASI_RIGHT_PATH_READLINK | WG_WASI_RIGHT_PATH_RENAME_SOURCE | \
+     WG_WASI_RIGHT_PATH_RENAME_TARGET | WG_WASI_RIGHT_PATH_FILESTAT_GET |                       \
+     WG_WASI_RIGHT_PATH_FILESTAT_SET_SIZE | WG_WASI_RIGHT_PATH_FILESTAT_SET_TIMES |             \
+     WG_WASI_RIGHT_FD_FILESTAT_GET | WG_WASI_RIGHT_FD_FILESTAT_SET_TIMES |                      \
+     WG_WASI_RIGHT_PATH_SYMLINK | WG_WASI_RIGHT_PATH_REMOVE_DIRECTORY |                         \
+     WG_WASI_RIGHT_PATH_UNLINK_FILE | WG_WASI_RIGHT_POLL_FD_READWRITE)
+
 /* filetype */
 enum {
     WG_WASI_FILETYPE_UNKNOWN = 0, WG_WASI_FILETYPE_BLOCK_DEVICE = 1,
@@ -294,8 +307,16 @@ int wg__sandbox_openat(int dirfd, const char *path, size_t path_len, int flags, 
  * (NUL-terminated, in out_name of size NAME_MAX+1), for *at() calls that act on
  * a name (mkdirat, unlinkat, renameat, linkat, symlinkat, readlinkat, utimensat
  * with AT_SYMLINK_NOFOLLOW, fstatat). A last component of "." or ".." is
- * refused where the operation needs a name. -1 with *werr on failure. */
+ * resolved together with its directory and returned as "." (so `..` never
+ * reaches the kernel). -1 with *werr on failure. */
 int wg__sandbox_parent(int dirfd, const char *path, size_t path_len, char *out_name,
                        int *werr);
+
+/* The same two without openat2: the component-by-component walk used where the
+ * kernel lacks it. Exported so the tests exercise it on every kernel. */
+int wg__sandbox_openat_walk(int dirfd, const char *path, size_t path_len, int flags, int mode,
+                            bool follow_last, int *werr);
+int wg__sandbox_parent_walk(int dirfd, const char *path, size_t path_len, char *out_name,
+                            int *werr);
 
 #endif

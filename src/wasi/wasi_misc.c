@@ -17,11 +17,18 @@
  * produce an event carrying the error at once; either makes the call return
  * without blocking. poll_oneoff never reads the subscriptions again after
  * it wrote the first event, so `in` and `out` may overlap.
+ *
+ * Long waits are cut into slices of at most POLL_SLICE_NS, and between
+ * slices poll_oneoff checks the instance's interrupt flag
+ * (wg_instance_interrupt): an interrupted wait returns INTR, and the engine
+ * stops the guest at its next call or back-edge, so a guest sleeping in
+ * poll_oneoff cannot outlive a gateway timeout.
  */
 #define _GNU_SOURCE
 #include "wasi/wasi_int.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -33,6 +40,8 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "wasm/runtime.h"
 
 #define NO_WASI "WASI is not configured for this instance"
 #define GET_WASI(w)                                   \
@@ -205,6 +214,7 @@ int wg__wasi_sched_yield(wg_ctx *ctx, uint64_t *slots, void *ud) {
 #define EV_FD_WRITE 2
 #define SUB_ABSTIME 1u
 #define EV_HANGUP 1u
+#define POLL_SLICE_NS 10000000ull /* 10 ms */
 
 typedef struct sub {
     uint64_t userdata;
@@ -301,26 +311,29 @@ int wg__wasi_poll_oneoff(wg_ctx *ctx, uint64_t *slots, void *ud) {
 
     /* Wait: not at all if something is ready, else until an fd is ready or
      * the earliest clock fires (forever when there is neither). */
+    wg_instance *inst = wg_ctx_instance(ctx);
     for (;;) {
-        struct timespec ts, *tsp = NULL;
+        struct timespec ts;
         uint64_t elapsed = now_ns(CLOCK_MONOTONIC) - start;
-        if (any_ready) {
-            ts.tv_sec = 0;
-            ts.tv_nsec = 0;
-            tsp = &ts;
-        } else if (have_clock) {
-            uint64_t left = min_deadline > elapsed ? min_deadline - elapsed : 0;
-            ts.tv_sec = (time_t)(left / 1000000000ull);
-            ts.tv_nsec = (long)(left % 1000000000ull);
-            tsp = &ts;
-        }
-        int r = ppoll(npfd ? pfds : NULL, npfd, tsp, NULL);
+        uint64_t left = UINT64_MAX;
+        if (any_ready) left = 0;
+        else if (have_clock) left = min_deadline > elapsed ? min_deadline - elapsed : 0;
+        uint64_t slice = left < POLL_SLICE_NS ? left : POLL_SLICE_NS;
+        ts.tv_sec = (time_t)(slice / 1000000000ull);
+        ts.tv_nsec = (long)(slice % 1000000000ull);
+        int r = ppoll(npfd ? pfds : NULL, npfd, &ts, NULL);
         if (r < 0) {
-            if (errno == EINTR) continue;
-            err = wg__wasi_errno(errno);
+            if (errno != EINTR) {
+                err = wg__wasi_errno(errno);
+                goto done;
+            }
+        } else if (r > 0 || slice == left) {
+            break; /* an fd is ready, or the clock's time came */
+        }
+        if (inst && atomic_load(&inst->interrupt)) {
+            err = WG_WASI_EINTR;
             goto done;
         }
-        break;
     }
     uint64_t elapsed = now_ns(CLOCK_MONOTONIC) - start;
     bool fd_event = any_ready;

@@ -68,19 +68,9 @@
 #define WRITE_RIGHTS \
     (WG_WASI_RIGHT_FD_WRITE | WG_WASI_RIGHT_FD_ALLOCATE | WG_WASI_RIGHT_FD_FILESTAT_SET_SIZE)
 
-/* The rights a directory fd can use (as wasi.c gives preopens): everything
- * acting on the directory or on paths beneath it, none of the byte-stream
- * ones; a directory opened with FD_SEEK or FD_READ does not keep them. */
-#define DIR_BASE_RIGHTS                                                                         \
-    (WG_WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WG_WASI_RIGHT_FD_SYNC | WG_WASI_RIGHT_FD_DATASYNC |     \
-     WG_WASI_RIGHT_PATH_CREATE_DIRECTORY | WG_WASI_RIGHT_PATH_CREATE_FILE |                     \
-     WG_WASI_RIGHT_PATH_LINK_SOURCE | WG_WASI_RIGHT_PATH_LINK_TARGET | WG_WASI_RIGHT_PATH_OPEN | \
-     WG_WASI_RIGHT_FD_READDIR | WG_WASI_RIGHT_PATH_READLINK | WG_WASI_RIGHT_PATH_RENAME_SOURCE | \
-     WG_WASI_RIGHT_PATH_RENAME_TARGET | WG_WASI_RIGHT_PATH_FILESTAT_GET |                       \
-     WG_WASI_RIGHT_PATH_FILESTAT_SET_SIZE | WG_WASI_RIGHT_PATH_FILESTAT_SET_TIMES |             \
-     WG_WASI_RIGHT_FD_FILESTAT_GET | WG_WASI_RIGHT_FD_FILESTAT_SET_TIMES |                      \
-     WG_WASI_RIGHT_PATH_SYMLINK | WG_WASI_RIGHT_PATH_REMOVE_DIRECTORY |                         \
-     WG_WASI_RIGHT_PATH_UNLINK_FILE | WG_WASI_RIGHT_POLL_FD_READWRITE)
+/* A directory opened with FD_SEEK or FD_READ does not keep them: directory
+ * fds get WG_WASI_RIGHTS_DIR at most. */
+#define DIR_BASE_RIGHTS WG_WASI_RIGHTS_DIR
 /* Rights that only make sense on a directory. */
 #define DIR_ONLY_RIGHTS                                                                         \
     (DIR_BASE_RIGHTS & ~(WG_WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WG_WASI_RIGHT_FD_SYNC |            \

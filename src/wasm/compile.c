@@ -9,6 +9,15 @@
  * described in ir.h is emitted; see compile_int.h for the virtual stack and
  * compile_emit.c for branches. All functions' code goes into one allocation,
  * m->code; m->code_funcs[i].code points into it.
+ *
+ * What the code generation does to keep instruction counts low:
+ *   - local.get and constants emit nothing; consumers read the local's slot,
+ *     fold the constant into a *_ri op, or read it from the constant pool;
+ *   - local.set/tee rewrites the producing instruction's dst to the local;
+ *   - comparisons (and eqz) followed by br_if/if become one compare-and-branch;
+ *   - a constant load/store address moves into the offset immediate;
+ *   - i32.wrap_i64 and the reinterpret ops emit nothing (same cell bits);
+ *   - drop, nop and unreachable code emit nothing.
  */
 #include "wasm/compile_int.h"
 

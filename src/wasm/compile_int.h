@@ -10,14 +10,24 @@
  *
  * The virtual operand stack. Entry h (height h) of the wasm operand stack has a
  * type and a location: LOC_SLOT means the value is in its canonical slot
- * stack_base + h (stack_base = nlocals + constant pool size); LOC_LOCAL means it is still in a local's slot (a local.get that
- * emitted nothing); LOC_CONST means it is a constant that was not written
- * anywhere yet (i32/i64/f32/f64.const, ref.null). Invariants:
+ * stack_base + h (stack_base = nlocals + constant pool size); LOC_LOCAL means
+ * it is still in a local's slot (a local.get that emitted nothing); LOC_CONST
+ * means it is a constant that was not written anywhere yet (i32/i64/f32/f64
+ * .const, ref.null). Invariants:
  *   - entries below the innermost block's height are never LOC_LOCAL (every
  *     block/loop/if entry spills them), so every label merge point sees the
- *     same locations on all incoming paths;
+ *     same locations on all incoming paths; constants never change, so they
+ *     may stay deferred across labels (except loop/if params, which are made
+ *     canonical because a back-edge or the else branch needs them in slots);
  *   - at a label (block end, loop start, else) the label's values are
- *     LOC_SLOT.
+ *     LOC_SLOT;
+ *   - an entry's location changes only by being written to its canonical
+ *     slot, on every path (never inside a conditionally executed sequence).
+ *
+ * Peephole state: the last value-producing instruction is remembered so that
+ * local.set/local.tee (and unconditional single-value branches/returns) can
+ * rewrite its dst operand instead of emitting a copy, and br_if/if can replace
+ * a just-emitted comparison by a compare-and-branch.
  */
 #ifndef WG_WASM_COMPILE_INT_H
 #define WG_WASM_COMPILE_INT_H

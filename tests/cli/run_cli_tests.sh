@@ -93,7 +93,9 @@ for form in "" help -h --help; do
     case_begin "usage via '${form:-no arguments}'"
     if [ -z "$form" ]; then run 0 "$WG"; else run 0 "$WG" "$form"; fi
     out_has "usage: wasmgate"
-    for word in validate inspect run --invoke --version --help help; do out_has "$word"; done
+    for word in validate inspect run --invoke --dir --env --max-memory --timeout --version --help help; do
+        out_has "$word"
+    done
     case_end
 done
 

@@ -44,11 +44,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The fallbacks exported by sandbox.c for tests. */
-int wg__sandbox_openat_walk(int dirfd, const char *path, size_t path_len, int flags, int mode,
-                            bool follow_last, int *werr);
-int wg__sandbox_parent_walk(int dirfd, const char *path, size_t path_len, char *out_name,
-                            int *werr);
 
 typedef int (*open_fn)(int, const char *, size_t, int, int, bool, int *);
 typedef int (*parent_fn)(int, const char *, size_t, char *, int *);

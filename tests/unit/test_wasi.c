@@ -7,7 +7,9 @@
  * A scratch directory from mkdtemp serves as the preopens.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -822,6 +824,27 @@ WG_TEST(poll_oneoff_clock_and_fds) {
     tenv_close(&t);
 }
 
+static void *interrupt_later(void *arg) {
+    struct timespec d = {0, 50000000};
+    nanosleep(&d, NULL);
+    wg_instance_interrupt(arg);
+    return NULL;
+}
+
+WG_TEST(poll_oneoff_interruptible) {
+    tenv t;
+    tenv_open(&t, 1024, NULL, NULL);
+    sub_clock(&t, 0, 1, 10000000000ull, 0); /* 10 s */
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, interrupt_later, t.inst) == 0);
+    uint64_t t0 = mono_ns();
+    CHECK_EQ_INT(call(&t, "poll_oneoff", "iiii", A(0), A(1000), A(1), A(2000)), WG_WASI_EINTR);
+    CHECK(mono_ns() - t0 < 2000000000ull);
+    pthread_join(th, NULL);
+    wg_instance_clear_interrupt(t.inst);
+    tenv_close(&t);
+}
+
 static void pipe_stdin(wg_wasi_config *cfg, void *arg) {
     wg_wasi_config_stdio(cfg, 0, WG_WASI_STDIO_FD, ((int *)arg)[0]);
 }
@@ -901,6 +924,30 @@ WG_TEST(sockets_send_recv_shutdown) {
     close(a[1]);
     close(b[0]);
     close(b[1]);
+}
+
+/* ---- no leaked host fds ---- */
+
+static int count_fds(void) {
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) return -1;
+    int n = 0;
+    while (readdir(d)) n++;
+    closedir(d);
+    return n;
+}
+
+WG_TEST(no_fd_leaks) {
+    int before = count_fds();
+    for (int i = 0; i < 3; i++) {
+        tenv t;
+        tenv_open(&t, 1024, NULL, NULL);
+        CHECK_EQ_INT(call(&t, "fd_sync", "i", A(4)), 0); /* opens and closes a real fd */
+        CHECK_EQ_INT(call(&t, "fd_sync", "i", A(3)), WG_WASI_ENOTCAPABLE); /* read-only */
+        CHECK_EQ_INT(call(&t, "fd_renumber", "ii", A(3), A(4)), 0);
+        tenv_close(&t);
+    }
+    CHECK_EQ_INT(count_fds(), before);
 }
 
 /* ---- errno mapping ---- */
