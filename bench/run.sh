@@ -3,7 +3,8 @@
 # (gcc -O2) and to wasm32 (clang-19 -O2, no imports), then timed (wall clock,
 # process start-up included) natively, under Node's V8 and under wasmgate.
 # The three checksums must agree. Prints a table of median times and ratios
-# to native, with geometric means.
+# to native (by wall time, and by CPU time = user + sys, which a busy machine
+# disturbs less), with geometric means.
 #
 # Environment:
 #   BENCH_RUNS=N        timed runs per workload and engine (default 3; median)
@@ -213,28 +214,29 @@ done
 # ---- report ----------------------------------------------------------------
 printf '%s\n' "${rows[@]}" | awk -F'|' '
     function fmt(x) { return x == "-" ? "-" : sprintf("%.3f", x) }
-    BEGIN {
-        printf "\n%-10s %9s %10s %10s %11s %15s %12s\n", "workload", "n", "native s", "node s", "wasmgate s", "wasmgate/native", "node/native"
-        printf "%-10s %9s %10s %10s %11s %15s %12s\n", "--------", "-", "--------", "------", "----------", "---------------", "-----------"
+    function ratio(a, b) { return (a == "-" || b <= 0) ? "-" : sprintf("%.2fx", a / b) }
+    function row(a, b, c, d, e, f, g, h, i) {
+        printf "%-10s %8s %9s %9s %11s %10s %10s   %10s %10s\n", a, b, c, d, e, f, g, h, i
     }
-    $3 == "FAIL" || $3 == "MISMATCH" { printf "%-10s %9s %10s\n", $1, $2, $3; next }
+    BEGIN {
+        print ""
+        row("", "", "wall time", "(median)", "", "wall ratio", "", "CPU ratio", "(user+sys)")
+        row("workload", "n", "native s", "node s", "wasmgate s", "wg/native", "node/nat", "wg/native", "node/nat")
+        row("--------", "-", "--------", "------", "----------", "---------", "--------", "---------", "--------")
+    }
+    $3 == "FAIL" || $3 == "MISMATCH" { row($1, $2, $3); next }
     {
-        rw = ($5 == "-") ? "-" : sprintf("%.2fx", $5 / $3)
-        rv = sprintf("%.2fx", $4 / $3)
-        printf "%-10s %9s %10s %10s %11s %15s %12s\n", $1, $2, fmt($3), fmt($4), fmt($5), rw, rv
+        row($1, $2, fmt($3), fmt($4), fmt($5), ratio($5, $3), ratio($4, $3), ratio($8, $6), ratio($7, $6))
         lv += log($4 / $3); k++
         if ($5 != "-") { lw += log($5 / $3); kw++ }
-        # the same ratios by CPU time (user + sys), less sensitive to other load
         if ($6 > 0) {
             lcv += log($7 / $6); kc++
             if ($8 != "-") { lcw += log($8 / $6); kcw++ }
         }
     }
     END {
-        if (k) printf "%-10s %9s %10s %10s %11s %15s %12s\n", "geomean", "", "", "", "",
-            kw ? sprintf("%.2fx", exp(lw / kw)) : "-", sprintf("%.2fx", exp(lv / k))
-        if (kc) printf "%-10s %9s %10s %10s %11s %15s %12s\n", "(cpu time)", "", "", "", "",
-            kcw ? sprintf("%.2fx", exp(lcw / kcw)) : "-", sprintf("%.2fx", exp(lcv / kc))
+        if (k) row("geomean", "", "", "", "", kw ? sprintf("%.2fx", exp(lw / kw)) : "-", sprintf("%.2fx", exp(lv / k)),
+                   kcw ? sprintf("%.2fx", exp(lcw / kcw)) : "-", kc ? sprintf("%.2fx", exp(lcv / kc)) : "-")
     }'
 echo
 echo "bench: results in ${RESULTS#$ROOT/}" >&2

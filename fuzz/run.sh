@@ -26,7 +26,7 @@ CC_FUZZ=${CC_FUZZ:-clang-19}
 CONF=${WG_CONFORMANCE_DIR:-$ROOT/../shared/conformance}
 
 die() { echo "fuzz: error: $*" >&2; exit 2; }
-[[ "$SECS" =~ ^[0-9]+$ ]] || die "SECONDS must be a number (got '$SECS')"
+[[ "$SECS" =~ ^[1-9][0-9]*$ ]] || die "SECONDS must be a positive number (got '$SECS')"
 command -v "$CC_FUZZ" >/dev/null || die "$CC_FUZZ not found"
 
 mkdir -p "$OUT/corpus" "$OUT/artifacts"

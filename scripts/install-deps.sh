@@ -17,6 +17,10 @@ set -euo pipefail
 #   wabt                          wat2wasm: the CLI tests' modules are .wat sources
 #   libcjson-dev                  JSON parsing (the spec runner reads wast2json output)
 #   hyperfine                     timing for `make bench`
+#   libmicrohttpd-dev             the gateway's HTTP server (`wasmgate serve`)
+#   curl, openssl                 gateway end-to-end tests (requests, a test TLS certificate)
+#   wrk                           HTTP load for `make bench-http`
+#   pkg-config                    finds libmicrohttpd for CMake
 #   nodejs                        V8 baseline for `make bench`; only if no `node` exists
 PACKAGES=(
     build-essential
@@ -29,6 +33,11 @@ PACKAGES=(
     wabt
     libcjson-dev
     hyperfine
+    libmicrohttpd-dev
+    pkg-config
+    curl
+    openssl
+    wrk
 )
 # A node already on PATH (e.g. a newer one from another source) is good enough
 # for the bench: installing Debian's nodejs next to it would fight it.

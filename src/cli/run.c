@@ -229,8 +229,14 @@ static wg_wasi_config *make_wasi_config(const run_opts *o, int *rc) {
         cli_env_spec e;
         const char *why = cli_parse_env(o->envs[i], &e); /* checked while parsing: cannot fail but for memory */
         if (why) goto oom;
+        /* A later --env of the same NAME wins: skip this one. */
+        bool overridden = false;
+        size_t len = strlen(e.name);
+        for (int k = i + 1; k < o->nenvs && !overridden; k++)
+            overridden = strncmp(o->envs[k], e.name, len) == 0 &&
+                         (o->envs[k][len] == '=' || o->envs[k][len] == '\0');
         const char *value = e.value ? e.value : getenv(e.name);
-        bool ok = value && wg_wasi_config_add_env(cfg, e.name, value);
+        bool ok = overridden || (value && wg_wasi_config_add_env(cfg, e.name, value));
         free(e.name);
         if (!ok) goto oom;
     }

@@ -13,8 +13,9 @@
  *                        ":ro" is a suffix only when the character before it is
  *                        not ':' ("data::ro" maps data to the guest name "ro";
  *                        "data::ro:ro" does so read-only). HOST is everything
- *                        before the first "::": host paths containing "::" (or
- *                        ending in ":ro") cannot be given.
+ *                        before the first "::": host paths containing "::"
+ *                        cannot be given, and one ending in ":ro" needs an
+ *                        explicit ::GUEST ("x:ro::x").
  *   --env SPEC           NAME=VALUE, or NAME alone (the caller looks it up).
  *                        NAME is non-empty and holds no '='; VALUE may be
  *                        empty and hold anything.

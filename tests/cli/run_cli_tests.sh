@@ -481,6 +481,11 @@ lines" "$P" env
 out_is "environ=4" "A=1" "B=" "C=x=y" "D=two" "lines"
 case_end
 
+case_begin "run: a later --env of the same NAME wins"
+run 0 env WG_CLI_PASSED=host "$WG" run --env A=1 --env B=2 --env A=3 --env WG_CLI_PASSED=x --env WG_CLI_PASSED "$P" env
+out_is "environ=3" "B=2" "A=3" "WG_CLI_PASSED=host"
+case_end
+
 case_begin "run: --env NAME passes the host's value, and only that one"
 run 0 env WG_CLI_PASSED=from-host WG_CLI_OTHER=no "$WG" run --env WG_CLI_PASSED "$P" env
 out_is "environ=1" "WG_CLI_PASSED=from-host"
@@ -520,6 +525,13 @@ case_end
 
 case_begin "run: --dir=HOST::/ and a relative path resolves against /"
 run 0 "$WG" run "--dir=$T/data::/" "$P" cat in.txt
+out_is "hello file"
+case_end
+
+case_begin "run: several --dir at once"
+run 0 "$WG" run --dir "$T/data::/a" --dir "$T/ro::/b:ro" "$P" cat /b/in.txt
+out_is "read only"
+run 0 "$WG" run --dir "$T/data::/a" --dir "$T/ro::/b:ro" "$P" cat /a/in.txt
 out_is "hello file"
 case_end
 

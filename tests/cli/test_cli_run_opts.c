@@ -140,6 +140,7 @@ WG_TEST(dirs) {
     dir_is("data::ro", "data", "ro", false);     /* "::ro" is the guest name ro */
     dir_is("data::ro:ro", "data", "ro", true);
     dir_is("x::y::z", "x", "y::z", false);       /* HOST ends at the first "::" */
+    dir_is("x:ro::x", "x:ro", "x", false);       /* a HOST ending in :ro needs ::GUEST */
     dir_fails("", "empty HOST");
     dir_fails("::/data", "empty HOST");
     dir_fails("data::", "empty GUEST");

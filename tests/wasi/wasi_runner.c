@@ -737,8 +737,8 @@ static void remove_scratch(void) {
 }
 
 static void on_fatal_signal(int sig) {
-    /* Ctrl-C: leave no scratch folder behind. (Not async-signal-safe in
-     * theory; the runner is single-threaded and only this path exits.) */
+    /* Not async-signal-safe in theory; the runner is single-threaded and
+     * this path only ends it. */
     remove_scratch();
     signal(sig, SIG_DFL);
     raise(sig);
@@ -787,8 +787,12 @@ int main(int argc, char **argv) {
     if (!mkdtemp(tmpl)) die(2, "mkdtemp %s: %s", tmpl, strerror(errno));
     scratch_root = tmpl;
     atexit(remove_scratch);
+    /* Ctrl-C, kill, and a reader that goes away (`| head`) leave no scratch
+     * folder behind. */
     signal(SIGINT, on_fatal_signal);
     signal(SIGTERM, on_fatal_signal);
+    signal(SIGHUP, on_fatal_signal);
+    signal(SIGPIPE, on_fatal_signal);
 
     size_t total_pass = 0, total_fail = 0, total_run = 0;
     strlist summary = {0};
