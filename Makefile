@@ -7,7 +7,7 @@
 #   make wasi    run the WASI conformance programs ($(WG_CONFORMANCE_DIR)/wasi)
 #   make bench   run the benchmarks (bench/run.sh)
 #   make fuzz    run the fuzzers (fuzz/run.sh; FUZZ_SECONDS=N, default 600)
-#   make serve   (arrives with the HTTP gateway)
+#   make serve   build, then serve the example app (examples/) on 127.0.0.1:3000
 #   make clean   remove the build directories
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
@@ -56,8 +56,8 @@ test:
 	echo "== ctest: Release build ($(BUILD_DIR)), all tests"; \
 	$(CTEST) --test-dir $(BUILD_DIR) || status=1; \
 	$(MAKE) --no-print-directory build-asan || exit 1; \
-	echo "== ctest: ASan+UBSan Debug build ($(ASAN_DIR)), labels unit|spec|cli|wasi"; \
-	$(SAN_ENV) $(CTEST) --test-dir $(ASAN_DIR) -L '^(unit|spec|cli|wasi)$$' || status=1; \
+	echo "== ctest: ASan+UBSan Debug build ($(ASAN_DIR)), labels unit|spec|cli|wasi|gateway"; \
+	$(SAN_ENV) $(CTEST) --test-dir $(ASAN_DIR) -L '^(unit|spec|cli|wasi|gateway)$$' || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see the ctest output above)" >&2; fi; \
 	exit $$status
 
@@ -87,10 +87,38 @@ fuzz:
 	@test -f fuzz/run.sh || { echo "make fuzz: fuzz/run.sh does not exist yet" >&2; exit 1; }
 	bash fuzz/run.sh $(FUZZ_SECONDS)
 
+# The example app (examples/): its guests compiled into examples/wasm/, which
+# examples/modules.toml and examples/spin.toml refer to. A guest is rebuilt when
+# its source is newer than its .wasm.
+EXAMPLES_CLANG ?= clang-19
+SERVE_LISTEN ?= 127.0.0.1:3000
+.PHONY: examples serve bench-http
+examples:
+	@command -v $(EXAMPLES_CLANG) >/dev/null 2>&1 || { \
+	    echo "make examples: $(EXAMPLES_CLANG) not found (make deps installs clang-19, lld-19, wasi-libc)" >&2; exit 1; }
+	@mkdir -p examples/wasm
+	@for src in examples/guests/*.c; do \
+	    out=examples/wasm/$$(basename "$$src" .c).wasm; \
+	    if [ ! -f "$$out" ] || [ "$$src" -nt "$$out" ]; then \
+	        echo "$(EXAMPLES_CLANG) --target=wasm32-wasi -O2 $$src -o $$out"; \
+	        $(EXAMPLES_CLANG) --target=wasm32-wasi -O2 -Wall -Wextra -Werror -o "$$out" "$$src" || exit 1; \
+	    fi; \
+	done
+
+# Serves the example app on $(SERVE_LISTEN) until Ctrl-C (graceful stop).
 serve:
-	@echo "make serve: the HTTP gateway does not exist yet; 'make serve' arrives with the HTTP gateway issue." >&2
-	@echo "For now: 'make build' and 'build/wasmgate help' (validate, inspect, run --invoke)." >&2
-	@exit 1
+	@bash scripts/install-deps.sh
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory examples
+	exec $(BUILD_DIR)/wasmgate serve --listen $(SERVE_LISTEN) examples/modules.toml
+
+# HTTP throughput/latency of the example app's /hello against the built-in
+# health endpoint, with wrk (bench/http.sh).
+bench-http:
+	@bash scripts/install-deps.sh
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory examples
+	WASMGATE=$${WASMGATE:-$(abspath $(BUILD_DIR))/wasmgate} bash bench/http.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

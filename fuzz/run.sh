@@ -5,7 +5,7 @@
 #   bash fuzz/run.sh [SECONDS] [-- EXTRA_LIBFUZZER_FLAGS...]   (default 600 s)
 #
 # Everything goes to fuzz/out/: the binary, the corpus (fuzz/out/corpus, seeded
-# from the conformance suite's .wasm files), the log (fuzz/out/fuzz.log) and
+# from the conformance suite's .wasm files), the log (fuzz/out/decode_validate.log) and
 # crash/timeout/oom/leak inputs (fuzz/out/artifacts/). Exits non-zero if the
 # run found anything.
 #
@@ -75,9 +75,10 @@ fi
 echo "fuzz: corpus fuzz/out/corpus: $(find "$OUT/corpus" -type f | wc -l) inputs ($nseed seeds from ${CONF})" >&2
 
 # ---- run ------------------------------------------------------------------------
-STAMP="$OUT/.run-start"
+# Per-target log and stamp, so that the two variants can run at the same time.
+STAMP="$OUT/.$(basename "$BIN").start"
 touch "$STAMP"
-LOG="$OUT/fuzz.log"
+LOG="$OUT/$(basename "$BIN").log"
 FLAGS=(-max_total_time="$SECS" -max_len=65536 -timeout=10 -rss_limit_mb=2048
        -artifact_prefix="$OUT/artifacts/" -dict="$FUZZ/wasm.dict" -print_final_stats=1)
 [[ -n "${FUZZ_FORK:-}" ]] && FLAGS+=(-fork="$FUZZ_FORK")
@@ -89,13 +90,13 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
 
 # ---- report ---------------------------------------------------------------------
 # libFuzzer's last status line ("#N DONE ..." or the last pulse) and final stats.
-grep -E '^#[0-9]+' "$LOG" | tail -n 1 || true
-grep -E '^(Done [0-9]+ runs|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$LOG" || true
+grep -aE '^#[0-9]+' "$LOG" | tail -n 1 || true
+grep -aE '^(Done [0-9]+ runs|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$LOG" || true
 mapfile -t found < <(find "$OUT/artifacts" -type f -newer "$STAMP" | sort)
 if (( rc != 0 || ${#found[@]} > 0 )); then
     echo "fuzz: FOUND PROBLEMS (libFuzzer exit $rc)" >&2
     # the sanitizer report: from its first line, at most 60 lines
-    awk '/^==[0-9]+==ERROR|runtime error:|^==[0-9]+== ERROR|ALARM: working on the last Unit|out-of-memory/ { p = 1 } p && n++ < 60' "$LOG" >&2
+    LC_ALL=C awk '/^==[0-9]+==ERROR|runtime error:|^==[0-9]+== ERROR|ALARM: working on the last Unit|out-of-memory/ { p = 1 } p && n++ < 60' "$LOG" >&2
     for f in "${found[@]}"; do echo "fuzz: artifact: ${f#$ROOT/} ($(stat -c %s "$f") bytes)" >&2; done
     echo "fuzz: reproduce with: $BIN ARTIFACT" >&2
     exit 1

@@ -317,6 +317,9 @@ bool wg_instance_call(wg_instance *inst, const char *name, const wg_val *args, u
  * until wg_instance_clear_interrupt. */
 void wg_instance_interrupt(wg_instance *inst);
 void wg_instance_clear_interrupt(wg_instance *inst);
+/* Whether the interrupt flag is set: host functions that block (sleeps, reads
+ * from pipes) poll it in short slices so that a timeout can end them. */
+bool wg_instance_is_interrupted(const wg_instance *inst);
 
 #ifdef __cplusplus
 }

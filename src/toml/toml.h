@@ -6,6 +6,9 @@
  * wg_toml_free(root). Keys and strings are UTF-8, NUL-terminated, and also
  * carry their length (a TOML string may contain U+0000 via \u0000).
  * Tables keep their keys in document order.
+ *
+ * Positions (line, col, and the "LINE:COL: " of messages) are 1-based; a
+ * column counts bytes from the start of the line (a BOM counts on line 1).
  */
 #ifndef WG_TOML_H
 #define WG_TOML_H
@@ -13,6 +16,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Deepest nesting of tables and arrays accepted (the root table is depth 0,
+ * each key, array element or [[array]] element adds one); deeper input is an
+ * error, so a tree can be walked recursively without risk. */
+#define WG_TOML_MAX_DEPTH 128
 
 typedef enum wg_toml_type {
     WG_TOML_STRING,

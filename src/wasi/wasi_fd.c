@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,11 +153,32 @@ static uint64_t ts_ns(struct timespec t) {
 /* ---- reading and writing --------------------------------------------------------- */
 
 /* Reads into s from e; *out = bytes read. WASI errno. */
-static int do_read(wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *out) {
+/* Blocks until host fd e is ready for `events`, in slices of WAIT_SLICE_MS, so
+ * that an interrupt (a timeout) can end a guest stuck reading a pipe, tty or
+ * socket. Regular files and non-blocking fds never wait here. WASI errno:
+ * SUCCESS when ready (or when waiting does not apply), INTR when interrupted. */
+#define WAIT_SLICE_MS 10
+static int wait_ready(wg_ctx *ctx, const wg_wasi_fd *e, short events) {
+    if (e->filetype == WG_WASI_FILETYPE_REGULAR_FILE ||
+        e->filetype == WG_WASI_FILETYPE_DIRECTORY || (e->fdflags & WG_WASI_FDFLAG_NONBLOCK))
+        return WG_WASI_ESUCCESS;
+    const wg_instance *inst = wg_ctx_instance(ctx);
+    struct pollfd p = {.fd = e->hostfd, .events = events};
+    for (;;) {
+        int r = poll(&p, 1, WAIT_SLICE_MS);
+        if (r > 0) return WG_WASI_ESUCCESS; /* ready, or an error/hangup the read will report */
+        if (r < 0 && errno != EINTR) return WG_WASI_ESUCCESS;
+        if (wg_instance_is_interrupted(inst)) return WG_WASI_EINTR;
+    }
+}
+
+static int do_read(wg_ctx *ctx, wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *out) {
     *out = 0;
     switch (e->kind) {
     case WG_WASI_FD_HOST: {
         if (!s->n) return WG_WASI_ESUCCESS;
+        int werr = wait_ready(ctx, e, POLLIN);
+        if (werr) return werr;
         ssize_t r = readv(e->hostfd, s->v, s->n);
         if (r < 0) return wg__wasi_errno(errno);
         *out = (size_t)r;
@@ -180,11 +202,13 @@ static int do_read(wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *out) {
 }
 
 /* Writes s to e; *out = bytes written. WASI errno. */
-static int do_write(wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *out) {
+static int do_write(wg_ctx *ctx, wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *out) {
     *out = 0;
     switch (e->kind) {
     case WG_WASI_FD_HOST: {
         if (!s->n) return WG_WASI_ESUCCESS;
+        int werr = wait_ready(ctx, e, POLLOUT);
+        if (werr) return werr;
         ssize_t r = writev(e->hostfd, s->v, s->n);
         if (r < 0) return wg__wasi_errno(errno);
         *out = (size_t)r;
@@ -213,7 +237,7 @@ int wg__wasi_fd_read(wg_ctx *ctx, uint64_t *slots, void *ud) {
     iov_set s;
     if ((err = iov_gather(ctx, ARG32(1), ARG32(2), &s))) return wg__wasi_ret(slots, err);
     size_t n;
-    err = do_read(w, e, &s, &n);
+    err = do_read(ctx, w, e, &s, &n);
     iov_free(&s);
     if (!err) wg__wasi_put_u32(wg__wasi_mem(ctx, ARG32(3), 4), (uint32_t)n);
     return wg__wasi_ret(slots, err);
@@ -231,7 +255,7 @@ int wg__wasi_fd_write(wg_ctx *ctx, uint64_t *slots, void *ud) {
     iov_set s;
     if ((err = iov_gather(ctx, ARG32(1), ARG32(2), &s))) return wg__wasi_ret(slots, err);
     size_t n;
-    err = do_write(w, e, &s, &n);
+    err = do_write(ctx, w, e, &s, &n);
     iov_free(&s);
     if (!err) wg__wasi_put_u32(wg__wasi_mem(ctx, ARG32(3), 4), (uint32_t)n);
     return wg__wasi_ret(slots, err);

@@ -41,7 +41,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "wasm/runtime.h"
 
 #define NO_WASI "WASI is not configured for this instance"
 #define GET_WASI(w)                                   \
@@ -330,7 +329,7 @@ int wg__wasi_poll_oneoff(wg_ctx *ctx, uint64_t *slots, void *ud) {
         } else if (r > 0 || slice == left) {
             break; /* an fd is ready, or the clock's time came */
         }
-        if (inst && atomic_load(&inst->interrupt)) {
+        if (wg_instance_is_interrupted(inst)) {
             err = WG_WASI_EINTR;
             goto done;
         }

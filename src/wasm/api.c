@@ -401,3 +401,7 @@ void wg_instance_interrupt(wg_instance *inst) {
 void wg_instance_clear_interrupt(wg_instance *inst) {
     if (inst) atomic_store(&inst->interrupt, 0u);
 }
+
+bool wg_instance_is_interrupted(const wg_instance *inst) {
+    return inst && atomic_load_explicit(&((wg_instance *)inst)->interrupt, memory_order_relaxed) != 0;
+}

@@ -44,24 +44,48 @@ int main(int argc, char **argv) {
             }
         }
         size_t pages = __builtin_wasm_memory_size(0);
-        printf("grow: stopped at %zu pages (%zu bytes) after %zu grows from %zu\n", pages,
-               pages * 65536, grows, start);
+        printf("grow: stopped at %zu pages (%llu bytes) after %zu grows from %zu\n", pages,
+               (unsigned long long)pages * 65536, grows, start);
         return 0;
     }
     if (strcmp(m, "malloc") == 0) {
+        /* the blocks are chained and walked at the end, so the compiler cannot
+         * drop the allocations */
+        void **head = NULL;
         size_t mib = 0;
         for (;;) {
-            char *p = malloc(1 << 20);
+            void **p = malloc(1 << 20);
             if (!p) break;
             memset(p, (int)(mib & 0xff), 1 << 20);
+            *p = head;
+            head = p;
             mib++;
             if (mib > 5000) {
                 fprintf(stderr, "malloc: never returned NULL\n");
                 return 1;
             }
         }
-        /* small allocations may still succeed or not; the guest keeps running */
-        printf("malloc: got %zu MiB, memory %zu pages\n", mib, (size_t)__builtin_wasm_memory_size(0));
+        size_t pages = __builtin_wasm_memory_size(0);
+        size_t walked = 0;
+        while (head) {
+            void **next = *head;
+            if (((unsigned char *)head)[100] != (unsigned char)((mib - 1 - walked) & 0xff)) {
+                fprintf(stderr, "malloc: block %zu was overwritten\n", walked);
+                return 1;
+            }
+            free(head);
+            head = next;
+            walked++;
+        }
+        /* after freeing everything, allocation works again */
+        char *again = malloc(1 << 20);
+        if (!again) {
+            fprintf(stderr, "malloc: NULL after freeing every block\n");
+            return 1;
+        }
+        memset(again, 1, 1 << 20);
+        printf("malloc: got %zu MiB, memory %zu pages, %c\n", mib, pages, again[12345] + '0');
+        free(again);
         return 0;
     }
     fprintf(stderr, "membomb: unknown mode %s\n", m);

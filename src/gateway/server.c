@@ -1,0 +1,602 @@
+/*
+ * The HTTP side of the gateway: libmicrohttpd glue (wg__gateway_start,
+ * wg__gateway_shutdown) and the per-request state machine.
+ *
+ * MHD runs in thread-pool mode: opts.threads workers, each with its own epoll
+ * loop on the shared listening socket, keep-alive, a connection limit, a
+ * slow/idle client timeout. A request goes through the access handler:
+ *
+ *   URI log callback   allocates the request state with a copy of the raw URI
+ *                      (MHD decodes the path it later passes us; WAGI wants the
+ *                      raw one too: X_RAW_PATH_INFO, QUERY_STRING)
+ *   1st call           parse and route; built-ins, 404, 400 and a
+ *                      Content-Length over max_body (413) are answered here
+ *   upload calls       the body is accumulated; past max_body: 413
+ *   last call          the guest runs (handler.c) and its response is queued;
+ *                      the body is sent straight from the guest's stdout buffer
+ *   completed callback metrics, access-log line, free
+ *
+ * Request ids are SALT-COUNTER in hex, sent back as X-Request-Id and used in
+ * the access log and the guest's log lines.
+ */
+#define _GNU_SOURCE
+#include "gateway/gateway_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/error.h"
+
+#define HEALTH_PATH "/.well-known/wasmgate/health"
+#define METRICS_PATH "/.well-known/wasmgate/metrics"
+#define CONN_MEMORY_LIMIT (64 * 1024) /* request line + headers per connection */
+#define LISTEN_BACKLOG 1024
+
+enum { PENDING_NONE = 0, PENDING_HEALTH = 1, PENDING_METRICS = 2 };
+
+/* The state of one request, from its request line to its completion. */
+typedef struct req {
+    wg_gateway *gw;
+    uint64_t t0;            /* monotonic ns at the request line */
+    const char *method;     /* MHD's, valid until completion */
+    char *raw_path;         /* undecoded path (points into `space`) */
+    char *query;            /* raw query after '?', or "" */
+    char *path;             /* decoded path */
+    wg_gw_route *route;     /* matched route, or NULL */
+    wg_router_match match;
+    wg_gw_metrics *m;       /* where this request is counted */
+    uint8_t *body;          /* upload so far */
+    size_t body_len, body_cap;
+    bool started;           /* the access handler has seen it */
+    bool too_big;           /* the upload passed max_body */
+    bool responded;         /* a response is queued */
+    unsigned pending;       /* answer decided without a guest: PENDING_* or an error status */
+    unsigned status;
+    uint64_t bytes;         /* response body bytes */
+    char id[32];
+    size_t uri_len;         /* strlen of the raw URI in `space` */
+    char space[];           /* raw URI, then the decoded path */
+} req;
+
+/* ---- responses ---------------------------------------------------------------------- */
+
+static void add_common_headers(req *r, struct MHD_Response *resp) {
+    MHD_add_response_header(resp, "X-Request-Id", r->id);
+    if (atomic_load_explicit(&r->gw->draining, memory_order_relaxed))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+/* Queues a short text response; the text is static. */
+static enum MHD_Result respond_text(struct MHD_Connection *c, req *r, unsigned status,
+                                    const char *text) {
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+    if (!resp) return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    add_common_headers(r, resp);
+    enum MHD_Result ok = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    if (ok == MHD_YES) {
+        r->responded = true;
+        r->status = status;
+        r->bytes = strlen(text);
+    }
+    return ok;
+}
+
+static const char *status_text(unsigned status) {
+    switch (status) {
+    case 400: return "Bad Request\n";
+    case 404: return "Not Found\n";
+    case 413: return "Payload Too Large\n";
+    case 503: return "Service Unavailable\n";
+    case 504: return "Gateway Timeout\n";
+    default: return "Internal Server Error\n";
+    }
+}
+
+static enum MHD_Result respond_error(struct MHD_Connection *c, req *r, unsigned status) {
+    return respond_text(c, r, status, status_text(status));
+}
+
+static enum MHD_Result respond_metrics(struct MHD_Connection *c, req *r) {
+    size_t len = 0;
+    char *text = wg__gateway_metrics_text(r->gw, &len);
+    if (!text) return respond_error(c, r, 500);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer_with_free_callback(len, text, free);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            "text/plain; version=0.0.4; charset=utf-8");
+    add_common_headers(r, resp);
+    enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    if (ok == MHD_YES) {
+        r->responded = true;
+        r->status = 200;
+        r->bytes = len;
+    }
+    return ok;
+}
+
+static enum MHD_Result respond_health(struct MHD_Connection *c, req *r) {
+    if (atomic_load_explicit(&r->gw->draining, memory_order_relaxed))
+        return respond_text(c, r, 200, "OK");
+    enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_OK, r->gw->health);
+    if (ok == MHD_YES) {
+        r->responded = true;
+        r->status = 200;
+        r->bytes = 2;
+    }
+    return ok;
+}
+
+static void free_wasi(void *cls) {
+    wg_wasi_free(cls);
+}
+
+/* Queues the guest's response; the body stays in the guest's stdout buffer
+ * until MHD is done with it. */
+static enum MHD_Result respond_guest(struct MHD_Connection *c, req *r, wg_gw_call *call) {
+    struct MHD_Response *resp;
+    bool keep = false;
+    if (call->out_len) {
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(
+            call->out_len, (void *)call->out, free_wasi, call->wasi);
+        keep = resp != NULL;
+    } else {
+        resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
+    if (!resp) {
+        wg__gw_call_release(call, false);
+        return MHD_NO;
+    }
+    for (size_t i = 0; i < call->resp.nheaders; i++) {
+        const wg_wagi_header *h = &call->resp.headers[i];
+        if (MHD_add_response_header(resp, h->name, h->value) != MHD_YES)
+            wg__gw_logf(&r->gw->log, WG_GW_LOG_WARN, "[%s %s] header '%s' refused by the server",
+                        call->route->app->route, r->id, h->name);
+    }
+    add_common_headers(r, resp);
+    unsigned status = call->status;
+    size_t len = call->out_len;
+    wg__gw_call_release(call, keep);
+    enum MHD_Result ok = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    if (ok == MHD_YES) {
+        r->responded = true;
+        r->status = status;
+        r->bytes = len;
+    }
+    return ok;
+}
+
+/* ---- running the guest ----------------------------------------------------------------- */
+
+typedef struct header_list {
+    wg_wagi_header *h;
+    size_t n, cap;
+    bool oom;
+} header_list;
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value) {
+    (void)kind;
+    header_list *l = cls;
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 32;
+        wg_wagi_header *grown = realloc(l->h, ncap * sizeof *grown);
+        if (!grown) {
+            l->oom = true;
+            return MHD_NO;
+        }
+        l->h = grown;
+        l->cap = ncap;
+    }
+    l->h[l->n].name = key;
+    l->h[l->n].value = value ? value : "";
+    l->n++;
+    return MHD_YES;
+}
+
+/* SERVER_NAME from the Host header ("[v6]:port", "name:port", "name"). */
+static void host_name(const char *host, const char *fallback, char *out, size_t size) {
+    if (!host || !*host) {
+        snprintf(out, size, "%s", fallback);
+        return;
+    }
+    size_t n;
+    if (host[0] == '[') {
+        const char *close = strchr(host, ']');
+        n = close ? (size_t)(close - host - 1) : strlen(host + 1);
+        host++;
+    } else {
+        n = strcspn(host, ":");
+    }
+    if (n >= size) n = size - 1;
+    memcpy(out, host, n);
+    out[n] = '\0';
+}
+
+static void remote_addr(struct MHD_Connection *c, char *out, size_t size) {
+    snprintf(out, size, "unknown");
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr) return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+static enum MHD_Result run_guest(struct MHD_Connection *c, req *r, const char *version) {
+    wg_gateway *gw = r->gw;
+    header_list hl = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, collect_header, &hl);
+    if (hl.oom) {
+        free(hl.h);
+        return respond_error(c, r, 500);
+    }
+    char server_name[256], addr[INET6_ADDRSTRLEN + 1];
+    host_name(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+              gw->listen_addr, server_name, sizeof server_name);
+    remote_addr(c, addr, sizeof addr);
+    wg_wagi_request rq = {
+        .method = r->method,
+        .protocol = version && *version ? version : "HTTP/1.1",
+        .raw_path = r->raw_path,
+        .path = r->path,
+        .query = r->query,
+        .route = r->route->app,
+        .prefix_len = r->match.prefix_len,
+        .scheme = gw->tls_cert ? "https" : "http",
+        .server_name = server_name,
+        .server_port = gw->port_str,
+        .remote_addr = addr,
+        .content_length = r->body_len,
+        .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_CONTENT_TYPE),
+        .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_AUTHORIZATION),
+        .headers = hl.h,
+        .nheaders = hl.n,
+    };
+    wg_gw_call call = {
+        .route = r->route,
+        .rq = &rq,
+        .body = r->body,
+        .body_len = r->body_len,
+        .req_id = r->id,
+    };
+    wg__gw_run(gw, &call);
+    free(hl.h);
+    free(r->body);
+    r->body = NULL;
+    if (call.status == 503)
+        return respond_error(c, r, 503);
+    if (!call.from_guest) {
+        wg__gw_call_release(&call, false);
+        return respond_error(c, r, call.status);
+    }
+    return respond_guest(c, r, &call);
+}
+
+/* ---- the access handler ------------------------------------------------------------------- */
+
+/* Sends an answer decided without a guest. */
+static enum MHD_Result respond_pending(struct MHD_Connection *c, req *r) {
+    if (r->pending == PENDING_HEALTH) return respond_health(c, r);
+    if (r->pending == PENDING_METRICS) return respond_metrics(c, r);
+    return respond_error(c, r, r->pending);
+}
+
+/* Answers without a guest. A response queued before MHD has read the whole
+ * request makes it close the connection, so: at once only when a body is
+ * coming (never read a body nobody wants), else on the last call (keep-alive). */
+static enum MHD_Result decide(struct MHD_Connection *c, req *r, unsigned pending) {
+    r->pending = pending;
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    bool body = (cl && strcmp(cl, "0") != 0) ||
+                MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                            MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+    return body ? respond_pending(c, r) : MHD_YES;
+}
+
+/* First call: parse the URI, route, decide what needs no guest. */
+static enum MHD_Result first_call(struct MHD_Connection *c, req *r, const char *method) {
+    wg_gateway *gw = r->gw;
+    r->started = true;
+    atomic_fetch_add_explicit(&gw->active, 1, memory_order_relaxed);
+    r->method = method;
+    uint64_t id = atomic_fetch_add_explicit(&gw->next_id, 1, memory_order_relaxed) + 1;
+    snprintf(r->id, sizeof r->id, "%08x-%llx", gw->id_salt, (unsigned long long)id);
+    r->m = &gw->m_other;
+
+    char *q = strchr(r->raw_path, '?');
+    r->query = q ? q + 1 : (char *)"";
+    if (q) *q = '\0';
+    size_t rlen = strlen(r->raw_path);
+    r->path = r->space + r->uri_len + 1;
+    size_t plen = wg__wagi_url_decode(r->raw_path, rlen, r->path);
+    if (r->raw_path[0] != '/' || strlen(r->path) != plen) return decide(c, r, 400);
+
+    if (strcmp(r->path, HEALTH_PATH) == 0) {
+        r->m = &gw->m_health;
+        return decide(c, r, PENDING_HEALTH);
+    }
+    if (strcmp(r->path, METRICS_PATH) == 0) {
+        r->m = &gw->m_metrics;
+        return decide(c, r, PENDING_METRICS);
+    }
+    if (!wg__router_match(gw->router, r->path, &r->match)) return decide(c, r, 404);
+    r->route = &gw->routes[r->match.index];
+    r->m = &r->route->metrics;
+
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl) {
+        errno = 0;
+        char *end;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (errno || end == cl || n > r->route->max_body) {
+            atomic_fetch_add_explicit(&r->m->rejected_body, 1, memory_order_relaxed);
+            return respond_error(c, r, 413);
+        }
+        if (n) {
+            r->body = malloc((size_t)n);
+            if (!r->body) return respond_error(c, r, 500);
+            r->body_cap = (size_t)n;
+        }
+    }
+    return MHD_YES;
+}
+
+/* Appends upload data; past max_body answers 413 (or drops the connection
+ * when MHD cannot answer mid-upload). */
+static enum MHD_Result upload(struct MHD_Connection *c, req *r, const char *data, size_t len) {
+    if (r->responded || r->too_big || !r->route) return MHD_YES;
+    if (r->body_len + len > r->route->max_body) {
+        r->too_big = true;
+        atomic_fetch_add_explicit(&r->m->rejected_body, 1, memory_order_relaxed);
+        free(r->body);
+        r->body = NULL;
+        r->body_len = r->body_cap = 0;
+        if (respond_error(c, r, 413) != MHD_YES) {
+            r->status = 413;
+            return MHD_NO;
+        }
+        return MHD_YES;
+    }
+    if (r->body_len + len > r->body_cap) {
+        size_t ncap = r->body_cap ? r->body_cap : 16384;
+        while (ncap < r->body_len + len) ncap *= 2;
+        if (ncap > r->route->max_body) ncap = (size_t)r->route->max_body;
+        uint8_t *grown = realloc(r->body, ncap);
+        if (!grown) return MHD_NO;
+        r->body = grown;
+        r->body_cap = ncap;
+    }
+    memcpy(r->body + r->body_len, data, len);
+    r->body_len += len;
+    return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls) {
+    (void)cls;
+    (void)url;
+    req *r = *req_cls;
+    if (!r) return MHD_NO; /* the URI log callback failed to allocate */
+    if (!r->started) return first_call(c, r, method);
+    if (*upload_data_size) {
+        enum MHD_Result ok = upload(c, r, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return ok;
+    }
+    if (r->responded) return MHD_YES;
+    if (r->pending) return respond_pending(c, r);
+    if (r->too_big) return respond_error(c, r, 413);
+    return run_guest(c, r, version);
+}
+
+/* Allocates the request state with a copy of the raw URI (path?query); the
+ * result becomes MHD's per-request context. NULL (then the handler refuses
+ * the request) when out of memory. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+    (void)c;
+    size_t len = strlen(uri);
+    req *r = malloc(sizeof *r + 2 * (len + 1) + 1);
+    if (!r) return NULL;
+    memset(r, 0, sizeof *r);
+    r->gw = cls;
+    r->t0 = wg__gw_now_ns();
+    memcpy(r->space, uri, len + 1);
+    r->uri_len = len;
+    r->raw_path = r->space;
+    return r;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+                         enum MHD_RequestTerminationCode toe) {
+    (void)c;
+    wg_gateway *gw = cls;
+    req *r = *req_cls;
+    *req_cls = NULL;
+    if (!r) return;
+    if (r->started) {
+        uint64_t dur = wg__gw_now_ns() - r->t0;
+        if (r->status) wg__metrics_observe(r->m, r->status, dur);
+        if (gw->log.fn) {
+            char now[40], path[1024];
+            wg__gw_rfc3339_now(now, sizeof now);
+            wg__gw_escape(path, sizeof path, r->raw_path, strlen(r->raw_path));
+            wg__gw_logf(&gw->log, WG_GW_LOG_ACCESS, "%s %s %s %s %u %llu %llu %s%s", now,
+                        r->method, path, r->route ? r->route->app->route : "-", r->status,
+                        (unsigned long long)r->bytes, (unsigned long long)(dur / 1000), r->id,
+                        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " incomplete");
+        }
+        atomic_fetch_sub_explicit(&gw->active, 1, memory_order_relaxed);
+    }
+    free(r->body);
+    free(r);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
+    wg_gateway *gw = cls;
+    char line[1024];
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    if (n < 0) return;
+    size_t len = strlen(line);
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+    wg__gw_logf(&gw->log, WG_GW_LOG_WARN, "libmicrohttpd: %s", line);
+}
+
+/* ---- start and stop ------------------------------------------------------------------------ */
+
+/* Binds and listens on addr:port (non-blocking, close-on-exec). -1 with err. */
+static int open_listener(wg_gateway *gw, bool *v6, wg_error *err) {
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    memset(&ss, 0, sizeof ss);
+    struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, gw->listen_addr, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons(gw->opts.port);
+        sl = sizeof *s4;
+        *v6 = false;
+    } else if (inet_pton(AF_INET6, gw->listen_addr, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(gw->opts.port);
+        sl = sizeof *s6;
+        *v6 = true;
+    } else {
+        wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "bad listen address '%s' (an IP literal)",
+                  gw->listen_addr);
+        return -1;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "socket: %s", strerror(errno));
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (*v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
+        wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "cannot listen on %s%s%s:%u: %s",
+                  *v6 ? "[" : "", gw->listen_addr, *v6 ? "]" : "", gw->opts.port,
+                  strerror(errno));
+        close(fd);
+        return -1;
+    }
+    struct sockaddr_storage bound;
+    socklen_t bl = sizeof bound;
+    if (getsockname(fd, (struct sockaddr *)&bound, &bl) == 0)
+        gw->port = ntohs(bound.ss_family == AF_INET6
+                             ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                             : ((struct sockaddr_in *)&bound)->sin_port);
+    snprintf(gw->port_str, sizeof gw->port_str, "%u", gw->port);
+    return fd;
+}
+
+/* Starts MHD (see gateway.h). */
+bool wg__gateway_start(wg_gateway *gw, wg_error *err) {
+    if (gw->daemon) return true;
+    bool tls = gw->tls_cert || gw->tls_key;
+    if (tls && (!gw->tls_cert || !gw->tls_key))
+        return wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "TLS needs both a certificate and a key");
+    if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        return wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "libmicrohttpd was built without TLS");
+    if (!gw->health) {
+        gw->health = MHD_create_response_from_buffer(2, (void *)"OK", MHD_RESPMEM_PERSISTENT);
+        if (!gw->health ||
+            MHD_add_response_header(gw->health, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                    "text/plain; charset=utf-8") != MHD_YES)
+            return wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "out of memory");
+    }
+    bool v6 = false;
+    int fd = open_listener(gw, &v6, err);
+    if (fd < 0) return false;
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
+    if (v6) flags |= MHD_USE_IPv6;
+    if (tls) flags |= MHD_USE_TLS;
+    struct MHD_OptionItem tls_opts[] = {
+        {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, gw->tls_cert},
+        {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, gw->tls_key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    gw->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, gw,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, gw,
+        MHD_OPTION_LISTEN_SOCKET, fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)gw->opts.threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)gw->opts.max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)gw->opts.conn_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY_LIMIT,
+        MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, gw,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, gw,
+        MHD_OPTION_ARRAY, tls_opts,
+        MHD_OPTION_END);
+    if (!gw->daemon) {
+        close(fd);
+        return wg__error(err, WG_ERR_RESOURCE, (size_t)-1,
+                         "cannot start the HTTP server on %s:%u%s", gw->listen_addr, gw->port,
+                         tls ? " (check the TLS certificate and key)" : "");
+    }
+    gw->stopped = false;
+    return true;
+}
+
+/* Graceful stop (see gateway.h). */
+void wg__gateway_shutdown(wg_gateway *gw) {
+    if (!gw || !gw->daemon) {
+        if (gw && gw->health) {
+            MHD_destroy_response(gw->health);
+            gw->health = NULL;
+        }
+        return;
+    }
+    atomic_store(&gw->draining, true);
+    MHD_socket fd = MHD_quiesce_daemon(gw->daemon);
+    gw->quiesced_fd = fd == MHD_INVALID_SOCKET ? -1 : fd;
+    uint64_t start = wg__gw_now_ns();
+    uint64_t limit = (uint64_t)(gw->opts.drain_s * 1e9);
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    while (atomic_load(&gw->active) > 0 && wg__gw_now_ns() - start < limit)
+        nanosleep(&tick, NULL);
+    int64_t left = atomic_load(&gw->active);
+    if (left > 0) {
+        wg__gw_logf(&gw->log, WG_GW_LOG_WARN,
+                    "shutdown: %lld request(s) still running after %g s; interrupting them",
+                    (long long)left, gw->opts.drain_s);
+        wg__watchdog_expire_all(&gw->watchdog);
+    }
+    MHD_stop_daemon(gw->daemon);
+    gw->daemon = NULL;
+    if (gw->quiesced_fd >= 0) close(gw->quiesced_fd);
+    gw->quiesced_fd = -1;
+    MHD_destroy_response(gw->health);
+    gw->health = NULL;
+    gw->stopped = true;
+}

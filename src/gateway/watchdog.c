@@ -1,0 +1,132 @@
+/*
+ * The server's single watchdog thread (watchdog.h). Two lock round trips per
+ * request (add, remove); the thread is woken only when a new entry becomes
+ * the earliest, which with equal timeouts is only when the list was empty.
+ */
+#include "gateway/watchdog.h"
+
+#include <errno.h>
+#include <string.h>
+
+static bool before(const struct timespec *a, const struct timespec *b) {
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static void unlink_entry(wg_gw_watchdog *wd, wg_gw_deadline *d) {
+    if (d->prev) d->prev->next = d->next; else wd->head = d->next;
+    if (d->next) d->next->prev = d->prev; else wd->tail = d->prev;
+    d->prev = d->next = NULL;
+    d->linked = false;
+}
+
+/* Under the lock: marks d expired, interrupts its instance, unlinks it. */
+static void expire(wg_gw_watchdog *wd, wg_gw_deadline *d) {
+    d->fired = true;
+    if (d->inst) wg_instance_interrupt(d->inst);
+    unlink_entry(wd, d);
+}
+
+static void *watchdog_main(void *arg) {
+    wg_gw_watchdog *wd = arg;
+    pthread_mutex_lock(&wd->lock);
+    while (!wd->stopping) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        while (wd->head && !before(&now, &wd->head->at)) expire(wd, wd->head);
+        if (wd->head) {
+            struct timespec at = wd->head->at;
+            pthread_cond_timedwait(&wd->wake, &wd->lock, &at);
+        } else {
+            pthread_cond_wait(&wd->wake, &wd->lock);
+        }
+    }
+    pthread_mutex_unlock(&wd->lock);
+    return NULL;
+}
+
+/* Initialises the lock and monotonic condition, starts the thread. */
+bool wg__watchdog_start(wg_gw_watchdog *wd) {
+    memset(wd, 0, sizeof *wd);
+    pthread_condattr_t ca;
+    if (pthread_condattr_init(&ca) != 0) return false;
+    bool ok = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+              pthread_cond_init(&wd->wake, &ca) == 0;
+    pthread_condattr_destroy(&ca);
+    if (!ok) return false;
+    if (pthread_mutex_init(&wd->lock, NULL) != 0) {
+        pthread_cond_destroy(&wd->wake);
+        return false;
+    }
+    if (pthread_create(&wd->thread, NULL, watchdog_main, wd) != 0) {
+        pthread_cond_destroy(&wd->wake);
+        pthread_mutex_destroy(&wd->lock);
+        return false;
+    }
+    wd->running = true;
+    return true;
+}
+
+/* Stops and joins the thread. */
+void wg__watchdog_stop(wg_gw_watchdog *wd) {
+    if (!wd->running) return;
+    pthread_mutex_lock(&wd->lock);
+    wd->stopping = true;
+    pthread_cond_signal(&wd->wake);
+    pthread_mutex_unlock(&wd->lock);
+    pthread_join(wd->thread, NULL);
+    pthread_cond_destroy(&wd->wake);
+    pthread_mutex_destroy(&wd->lock);
+    wd->running = false;
+}
+
+/* Inserts d sorted by expiry, scanning from the tail. */
+void wg__watchdog_add(wg_gw_watchdog *wd, wg_gw_deadline *d, double seconds) {
+    memset(d, 0, sizeof *d);
+    clock_gettime(CLOCK_MONOTONIC, &d->at);
+    if (seconds < 0) seconds = 0;
+    if (seconds > 1e9) seconds = 1e9;
+    time_t whole = (time_t)seconds;
+    long ns = (long)((seconds - (double)whole) * 1e9);
+    d->at.tv_sec += whole;
+    d->at.tv_nsec += ns;
+    if (d->at.tv_nsec >= 1000000000L) {
+        d->at.tv_sec++;
+        d->at.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&wd->lock);
+    wg_gw_deadline *after = wd->tail;
+    while (after && before(&d->at, &after->at)) after = after->prev;
+    d->prev = after;
+    d->next = after ? after->next : wd->head;
+    if (d->next) d->next->prev = d; else wd->tail = d;
+    if (after) after->next = d; else wd->head = d;
+    d->linked = true;
+    if (wd->head == d) pthread_cond_signal(&wd->wake);
+    pthread_mutex_unlock(&wd->lock);
+}
+
+/* Sets the instance to interrupt (or interrupts it now if d expired). */
+void wg__watchdog_arm(wg_gw_watchdog *wd, wg_gw_deadline *d, wg_instance *inst) {
+    pthread_mutex_lock(&wd->lock);
+    d->inst = inst;
+    if (d->fired && inst) wg_instance_interrupt(inst);
+    pthread_mutex_unlock(&wd->lock);
+}
+
+/* Unlists d; true if it expired. */
+bool wg__watchdog_remove(wg_gw_watchdog *wd, wg_gw_deadline *d) {
+    pthread_mutex_lock(&wd->lock);
+    if (d->linked) unlink_entry(wd, d);
+    d->inst = NULL;
+    bool fired = d->fired;
+    pthread_mutex_unlock(&wd->lock);
+    return fired;
+}
+
+/* Expires everything listed. */
+void wg__watchdog_expire_all(wg_gw_watchdog *wd) {
+    if (!wd->running) return;
+    pthread_mutex_lock(&wd->lock);
+    while (wd->head) expire(wd, wd->head);
+    pthread_mutex_unlock(&wd->lock);
+}

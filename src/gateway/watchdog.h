@@ -1,0 +1,61 @@
+/*
+ * One watchdog thread for the whole server: a list of in-flight deadlines
+ * sorted by time (requests of one route share a timeout, so new deadlines
+ * almost always go at the tail: insertion scans from there). The thread
+ * sleeps on a condition variable until the earliest deadline, or until a new
+ * earliest one is added, and interrupts the instance of each expired entry
+ * (wg_instance_interrupt: the guest stops at its next call or back-edge).
+ *
+ * An entry is caller-owned (on the request's stack) and lives between
+ * wg__watchdog_add and wg__watchdog_remove:
+ *
+ *   wg_gw_deadline d;
+ *   wg__watchdog_add(wd, &d, seconds);      // the clock starts
+ *   inst = wg_instance_new(...);
+ *   wg__watchdog_arm(wd, &d, inst);          // expiry now interrupts inst
+ *   ... run ...
+ *   bool timed_out = wg__watchdog_remove(wd, &d);   // before freeing inst
+ */
+#ifndef WG_GATEWAY_WATCHDOG_H
+#define WG_GATEWAY_WATCHDOG_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "wasmgate/wasmgate.h"
+
+typedef struct wg_gw_deadline {
+    struct wg_gw_deadline *prev, *next; /* list links, under the watchdog's lock */
+    struct timespec at;                 /* CLOCK_MONOTONIC expiry */
+    wg_instance *inst;                  /* interrupted on expiry; NULL until armed */
+    bool fired;                         /* expired (or interrupted by shutdown) */
+    bool linked;                        /* in the list */
+} wg_gw_deadline;
+
+typedef struct wg_gw_watchdog {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;       /* CLOCK_MONOTONIC condition */
+    wg_gw_deadline *head, *tail;
+    pthread_t thread;
+    bool running;              /* the thread exists */
+    bool stopping;             /* under lock */
+} wg_gw_watchdog;
+
+/* Initialises wd and starts its thread. False if a pthread call failed. */
+bool wg__watchdog_start(wg_gw_watchdog *wd);
+/* Stops and joins the thread, destroys the lock. Entries still listed are
+ * left alone. Safe on a watchdog whose start failed or that was zeroed. */
+void wg__watchdog_stop(wg_gw_watchdog *wd);
+
+/* Lists d with an expiry `seconds` from now. */
+void wg__watchdog_add(wg_gw_watchdog *wd, wg_gw_deadline *d, double seconds);
+/* Sets the instance to interrupt; if d already expired, interrupts it now. */
+void wg__watchdog_arm(wg_gw_watchdog *wd, wg_gw_deadline *d, wg_instance *inst);
+/* Unlists d (if still listed). Returns true if it expired. After this the
+ * watchdog no longer touches d or its instance. */
+bool wg__watchdog_remove(wg_gw_watchdog *wd, wg_gw_deadline *d);
+/* Expires every listed entry now (graceful shutdown's last resort). */
+void wg__watchdog_expire_all(wg_gw_watchdog *wd);
+
+#endif
