@@ -45,7 +45,7 @@ wg_start_server bench "$ROOT/examples/modules.toml" "${SERVER_ARGS[@]}" ||
     die "the server did not start"
 PORT=$WG_PORT
 BASE="http://127.0.0.1:$PORT"
-echo "server: $WG_BIN serve ${SERVER_ARGS[*]} examples/modules.toml on 127.0.0.1:$PORT (pid $WG_PID)"
+echo "server: $WG_BIN serve ${SERVER_ARGS[*]:+${SERVER_ARGS[*]} }examples/modules.toml on 127.0.0.1:$PORT (pid $WG_PID)"
 
 # Both endpoints must answer 200 before anything is measured.
 for path in /hello /.well-known/wasmgate/health; do

@@ -13,6 +13,7 @@
 #   WG_CONFORMANCE_DIR    conformance root (default ../shared/conformance)
 #   FUZZ_INSTANTIATE=1    also instantiate import-free modules (never calls them)
 #   FUZZ_FORK=N           run N fuzzing processes (libFuzzer -fork=N)
+#   FUZZ_TARGET=toml      fuzz the TOML parser (fuzz/toml.c) instead of the wasm decoder
 #   CC_FUZZ               compiler (default clang-19)
 set -euo pipefail
 
@@ -29,19 +30,28 @@ die() { echo "fuzz: error: $*" >&2; exit 2; }
 [[ "$SECS" =~ ^[1-9][0-9]*$ ]] || die "SECONDS must be a positive number (got '$SECS')"
 command -v "$CC_FUZZ" >/dev/null || die "$CC_FUZZ not found"
 
-mkdir -p "$OUT/corpus" "$OUT/artifacts"
+# ---- the target ------------------------------------------------------------------
+TARGET=${FUZZ_TARGET:-decode_validate}
+case "$TARGET" in
+    decode_validate) LIBDIRS=(util wasm); SEED_DIR=spec; SEED_EXT=wasm; DICT="$FUZZ/wasm.dict" ;;
+    toml) LIBDIRS=(toml); SEED_DIR=toml; SEED_EXT=toml; DICT="$FUZZ/toml.dict" ;;
+    *) die "unknown FUZZ_TARGET '$TARGET' (decode_validate or toml)" ;;
+esac
+CORPUS="$OUT/corpus"
+[[ "$TARGET" == decode_validate ]] || CORPUS="$OUT/corpus-$TARGET"
+mkdir -p "$CORPUS" "$OUT/artifacts"
 
 # ---- build (only when a source changed) --------------------------------------
-BIN="$OUT/decode_validate"
+BIN="$OUT/$TARGET"
 DEFS=()
 if [[ "${FUZZ_INSTANTIATE:-0}" == 1 ]]; then
     DEFS+=(-DWG_FUZZ_INSTANTIATE)
     BIN="$OUT/decode_validate_inst"
 fi
 shopt -s nullglob
-SRCS=("$ROOT"/src/util/*.c "$ROOT"/src/wasm/*.c)
-DEPS=("${SRCS[@]}" "$ROOT"/src/util/*.h "$ROOT"/src/wasm/*.h "$ROOT"/include/wasmgate/*.h
-      "$FUZZ/decode_validate.c" "${BASH_SOURCE[0]}")
+SRCS=(); HDRS=()
+for d in "${LIBDIRS[@]}"; do SRCS+=("$ROOT/src/$d"/*.c); HDRS+=("$ROOT/src/$d"/*.h); done
+DEPS=("${SRCS[@]}" "${HDRS[@]}" "$ROOT"/include/wasmgate/*.h "$FUZZ/$TARGET.c" "${BASH_SOURCE[0]}")
 shopt -u nullglob
 (( ${#SRCS[@]} )) || die "no library sources under src/"
 rebuild=0
@@ -55,24 +65,25 @@ if (( rebuild )); then
     "$CC_FUZZ" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
         -g -O1 -fno-omit-frame-pointer -fno-strict-aliasing -std=gnu17 \
         -I"$ROOT/include" -I"$ROOT/src" "${DEFS[@]}" \
-        "$FUZZ/decode_validate.c" "${SRCS[@]}" -lm -lpthread -o "$BIN.tmp" ||
+        "$FUZZ/$TARGET.c" "${SRCS[@]}" -lm -lpthread -o "$BIN.tmp" ||
         die "build failed (if it is libFuzzer's runtime that is missing: apt-get install libclang-rt-19-dev)"
     mv "$BIN.tmp" "$BIN"
 fi
 
 # ---- seed corpus ---------------------------------------------------------------
 nseed=0
-if [[ -d "$CONF/spec" ]]; then
+if [[ -d "$CONF/$SEED_DIR" ]]; then
     while IFS= read -r -d '' f; do
-        # flatten spec/NAME/NAME.N.wasm to NAME.N.wasm (names are unique)
-        dst="$OUT/corpus/seed-$(basename "$f")"
+        # flatten the tree: the relative path with '/' replaced keeps names unique
+        rel=${f#"$CONF/$SEED_DIR/"}
+        dst="$CORPUS/seed-${rel//\//_}"
         [[ -e "$dst" ]] || cp "$f" "$dst"
         nseed=$((nseed + 1))
-    done < <(find "$CONF/spec" -name '*.wasm' -print0)
+    done < <(find "$CONF/$SEED_DIR" -name "*.$SEED_EXT" -print0)
 else
-    echo "fuzz: warning: no conformance suite at $CONF/spec; starting from the dictionary only" >&2
+    echo "fuzz: warning: no conformance suite at $CONF/$SEED_DIR; starting from the dictionary only" >&2
 fi
-echo "fuzz: corpus fuzz/out/corpus: $(find "$OUT/corpus" -type f | wc -l) inputs ($nseed seeds from ${CONF})" >&2
+echo "fuzz: corpus ${CORPUS#$ROOT/}: $(find "$CORPUS" -type f | wc -l) inputs ($nseed seeds from ${CONF})" >&2
 
 # ---- run ------------------------------------------------------------------------
 # Per-target log and stamp, so that the two variants can run at the same time.
@@ -80,13 +91,13 @@ STAMP="$OUT/.$(basename "$BIN").start"
 touch "$STAMP"
 LOG="$OUT/$(basename "$BIN").log"
 FLAGS=(-max_total_time="$SECS" -max_len=65536 -timeout=10 -rss_limit_mb=2048
-       -artifact_prefix="$OUT/artifacts/" -dict="$FUZZ/wasm.dict" -print_final_stats=1)
+       -artifact_prefix="$OUT/artifacts/" -dict="$DICT" -print_final_stats=1)
 [[ -n "${FUZZ_FORK:-}" ]] && FLAGS+=(-fork="$FUZZ_FORK")
 echo "fuzz: running ${BIN#$ROOT/} for ${SECS}s (log: ${LOG#$ROOT/})" >&2
 rc=0
 ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
-    "$BIN" "${FLAGS[@]}" "$@" "$OUT/corpus" >"$LOG" 2>&1 || rc=$?
+    "$BIN" "${FLAGS[@]}" "$@" "$CORPUS" >"$LOG" 2>&1 || rc=$?
 
 # ---- report ---------------------------------------------------------------------
 # libFuzzer's last status line ("#N DONE ..." or the last pulse) and final stats.
