@@ -1,8 +1,9 @@
 /*
- * `wasmgate`: dispatches to a subcommand (validate.c, inspect.c, run.c) and
+ * `wasmgate`: dispatches to a subcommand (validate.c, inspect.c, run.c, serve.c) and
  * holds what they share: usage text, usage errors, loading a module file.
  */
 #include "cli/cli.h"
+#include "cli/serve.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +17,7 @@
 static const char usage_text[] =
     "usage: wasmgate COMMAND [OPTIONS] [ARGS]\n"
     "\n"
-    "wasmgate " WG_VERSION " - a WebAssembly runtime (the microservice gateway is to come)\n"
+    "wasmgate " WG_VERSION " - a WebAssembly runtime and microservice gateway\n"
     "\n"
     "commands:\n"
     "  validate MODULE.wasm   decode and validate MODULE; print \"valid\" or the error\n"
@@ -29,6 +30,10 @@ static const char usage_text[] =
     "                         call the exported function NAME with ARGs (after\n"
     "                         _initialize, if exported); print each result on its\n"
     "                         own line\n"
+    "  serve [OPTIONS] MANIFEST\n"
+    "                         serve the WAGI handlers of a modules.toml or spin.toml\n"
+    "                         over HTTP, a fresh instance per request\n"
+    "                         (`wasmgate serve --help` lists its options)\n"
     "  help                   print this text\n"
     "\n"
     "run options (they come before MODULE: everything after it goes to the guest):\n"
@@ -159,6 +164,7 @@ static const command commands[] = {
     {"validate", cli_cmd_validate},
     {"inspect", cli_cmd_inspect},
     {"run", cli_cmd_run},
+    {"serve", cli_cmd_serve},
 };
 
 int main(int argc, char **argv) {

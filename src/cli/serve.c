@@ -259,6 +259,7 @@ int cli_cmd_serve(int argc, char **argv) {
 out:
     wg__gateway_free(gw);
     wg__app_free(app);
+    if (key) explicit_bzero(key, strlen(key)); /* do not leave the private key in freed memory */
     free(cert);
     free(key);
     if (sink.access_fd >= 0 && sink.access_fd != STDERR_FILENO) close(sink.access_fd);

@@ -174,7 +174,7 @@ wg_gateway *wg__gateway_new(const wg_app *app, const wg_gw_opts *opts, wg_error 
     gw->log.ud = opts->log_ud;
     gw->m_health.label = "/.well-known/wasmgate/health";
     gw->m_metrics.label = "/.well-known/wasmgate/metrics";
-    gw->m_other.label = "";
+    gw->m_other.label = "-";
     if (gw->opts.threads == 0) gw->opts.threads = 1;
     if (gw->opts.max_concurrency == 0) gw->opts.max_concurrency = 64 * gw->opts.threads;
     gw->listen_addr = strdup(opts->listen_addr ? opts->listen_addr : "127.0.0.1");
@@ -199,11 +199,21 @@ wg_gateway *wg__gateway_new(const wg_app *app, const wg_gw_opts *opts, wg_error 
     gw->nroutes = app->nroutes;
     if (getrandom(&gw->id_salt, sizeof gw->id_salt, GRND_NONBLOCK) != sizeof gw->id_salt)
         gw->id_salt = (uint32_t)wg__gw_now_ns() ^ (uint32_t)getpid();
-    if (!wg__watchdog_start(&gw->watchdog)) {
+    double min_timeout = gw->opts.timeout_s;
+    for (size_t i = 0; i < gw->nroutes; i++)
+        if (gw->routes[i].timeout_s < min_timeout) min_timeout = gw->routes[i].timeout_s;
+    if (!wg__watchdog_start(&gw->watchdog, min_timeout)) {
         wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "cannot start the watchdog thread");
         goto fail;
     }
     gw->watchdog_started = true;
+    uint64_t max_threads = 0;
+    for (size_t i = 0; i < gw->nroutes; i++) max_threads += gw->routes[i].max_concurrency;
+    if (max_threads > 1024) max_threads = 1024;
+    if (!wg__pool_init(&gw->pool, gw->opts.threads, (unsigned)max_threads)) {
+        wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "cannot set up the guest thread pool");
+        goto fail;
+    }
     return gw;
 fail:
     wg__gateway_free(gw);
@@ -219,6 +229,7 @@ uint16_t wg__gateway_port(const wg_gateway *gw) {
 void wg__gateway_free(wg_gateway *gw) {
     if (!gw) return;
     wg__gateway_shutdown(gw);
+    wg__pool_destroy(&gw->pool);
     if (gw->watchdog_started) wg__watchdog_stop(&gw->watchdog);
     /* imports may own failed instances of our modules: free it first. */
     wg_imports_free(gw->imports);

@@ -2,8 +2,11 @@
  * Gateway internals shared by gateway.c (building the server), server.c (the
  * libmicrohttpd glue) and handler.c (running one guest for one request).
  *
- * Threads: MHD's worker threads run every request's handler, guest included,
- * start to finish (ARCHITECTURE.md §4: the handler runs on its worker); one
+ * Threads: MHD's worker threads parse requests and answer built-ins; guests
+ * run on the executor pool (pool.h) while their connection is suspended, so a
+ * slow guest never blocks a worker's other connections (ARCHITECTURE.md §4
+ * had the handler run on its worker: measured, one looping guest then froze
+ * half the connections of a 2-thread server for its whole timeout). One
  * watchdog thread enforces timeouts. Everything here is read-only after
  * wg__gateway_new except the atomics and the watchdog list.
  */
@@ -18,6 +21,7 @@
 #include "gateway/gateway.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
+#include "gateway/pool.h"
 #include "gateway/router.h"
 #include "gateway/wagi.h"
 #include "gateway/watchdog.h"
@@ -53,6 +57,7 @@ struct wg_gateway {
     wg_router *router;
     wg_gw_watchdog watchdog;
     bool watchdog_started;
+    wg_gw_pool pool;            /* guest executor */
     wg_gw_metrics m_health, m_metrics, m_other; /* built-ins and unmatched/bad requests */
     struct MHD_Daemon *daemon;
     struct MHD_Response *health;/* shared "OK" response */
@@ -63,6 +68,7 @@ struct wg_gateway {
     _Atomic uint64_t next_id;
     _Atomic int64_t active;     /* requests between their first handler call and completion */
     _Atomic bool draining;      /* shutdown began: answer with Connection: close */
+    _Atomic bool refusing;      /* drain time is over: no new guest runs (503) */
     bool stopped;
 };
 

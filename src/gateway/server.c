@@ -12,8 +12,10 @@
  *   1st call           parse and route; built-ins, 404, 400 and a
  *                      Content-Length over max_body (413) are answered here
  *   upload calls       the body is accumulated; past max_body: 413
- *   last call          the guest runs (handler.c) and its response is queued;
- *                      the body is sent straight from the guest's stdout buffer
+ *   last call          the connection is suspended and the guest runs on the
+ *                      executor pool (pool.h, handler.c), which queues the
+ *                      response and resumes the connection; the body is sent
+ *                      straight from the guest's stdout buffer
  *   completed callback metrics, access-log line, free
  *
  * Request ids are SALT-COUNTER in hex, sent back as X-Request-Id and used in
@@ -39,8 +41,11 @@
 
 #define HEALTH_PATH "/.well-known/wasmgate/health"
 #define METRICS_PATH "/.well-known/wasmgate/metrics"
-#define CONN_MEMORY_LIMIT (64 * 1024) /* request line + headers per connection */
+#define CONN_MEMORY_LIMIT (16 * 1024) /* request line + headers per connection; MHD clears
+                                        * the whole pool on every request (memset), so
+                                        * bigger costs time on every request */
 #define LISTEN_BACKLOG 1024
+#define DISCARD_MAX ((uint64_t)1 << 20) /* upload bytes read past max_body to send a 413 */
 
 enum { PENDING_NONE = 0, PENDING_HEALTH = 1, PENDING_METRICS = 2 };
 
@@ -57,6 +62,7 @@ typedef struct req {
     wg_gw_metrics *m;       /* where this request is counted */
     uint8_t *body;          /* upload so far */
     size_t body_len, body_cap;
+    uint64_t discarded;     /* upload bytes dropped after passing max_body */
     bool started;           /* the access handler has seen it */
     bool too_big;           /* the upload passed max_body */
     bool responded;         /* a response is queued */
@@ -64,6 +70,14 @@ typedef struct req {
     unsigned status;
     uint64_t bytes;         /* response body bytes */
     char id[32];
+    /* for the executor (run_guest -> guest_job) */
+    wg_gw_job job;
+    struct MHD_Connection *conn;
+    wg_wagi_request rq;
+    struct header_list *hl;
+    char server_name[256];
+    char addr[48];
+    char version[16];
     size_t uri_len;         /* strlen of the raw URI in `space` */
     char space[];           /* raw URI, then the decoded path */
 } req;
@@ -186,11 +200,12 @@ static enum MHD_Result respond_guest(struct MHD_Connection *c, req *r, wg_gw_cal
 
 /* ---- running the guest ----------------------------------------------------------------- */
 
-typedef struct header_list {
+struct header_list {
     wg_wagi_header *h;
     size_t n, cap;
     bool oom;
-} header_list;
+};
+typedef struct header_list header_list;
 
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                       const char *value) {
@@ -243,56 +258,72 @@ static void remote_addr(struct MHD_Connection *c, char *out, size_t size) {
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
 }
 
+/* On the executor: runs the guest, queues the response, resumes the
+ * connection (MHD allows queueing on a suspended connection). */
+static void guest_job(wg_gw_job *job) {
+    req *r = (req *)((char *)job - offsetof(req, job));
+    struct MHD_Connection *c = r->conn;
+    wg_gw_call call = {
+        .route = r->route,
+        .rq = &r->rq,
+        .body = r->body,
+        .body_len = r->body_len,
+        .req_id = r->id,
+    };
+    wg__gw_run(r->gw, &call);
+    if (call.from_guest) {
+        respond_guest(c, r, &call);
+    } else {
+        wg__gw_call_release(&call, false);
+        respond_error(c, r, call.status);
+    }
+    MHD_resume_connection(c);
+}
+
+/* Collects what the guest needs from the connection (on the MHD worker),
+ * suspends the connection and hands the run to the executor. */
 static enum MHD_Result run_guest(struct MHD_Connection *c, req *r, const char *version) {
     wg_gateway *gw = r->gw;
-    header_list hl = {0};
-    MHD_get_connection_values(c, MHD_HEADER_KIND, collect_header, &hl);
-    if (hl.oom) {
-        free(hl.h);
-        return respond_error(c, r, 500);
-    }
-    char server_name[256], addr[INET6_ADDRSTRLEN + 1];
+    if (atomic_load_explicit(&gw->refusing, memory_order_relaxed))
+        return respond_error(c, r, 503);
+    r->hl = calloc(1, sizeof *r->hl);
+    if (!r->hl) return respond_error(c, r, 500);
+    MHD_get_connection_values(c, MHD_HEADER_KIND, collect_header, r->hl);
+    if (r->hl->oom) return respond_error(c, r, 500);
     host_name(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
-              gw->listen_addr, server_name, sizeof server_name);
-    remote_addr(c, addr, sizeof addr);
-    wg_wagi_request rq = {
+              gw->listen_addr, r->server_name, sizeof r->server_name);
+    remote_addr(c, r->addr, sizeof r->addr);
+    snprintf(r->version, sizeof r->version, "%s", version && *version ? version : "HTTP/1.1");
+    r->rq = (wg_wagi_request){
         .method = r->method,
-        .protocol = version && *version ? version : "HTTP/1.1",
+        .protocol = r->version,
         .raw_path = r->raw_path,
         .path = r->path,
         .query = r->query,
         .route = r->route->app,
         .prefix_len = r->match.prefix_len,
         .scheme = gw->tls_cert ? "https" : "http",
-        .server_name = server_name,
+        .server_name = r->server_name,
         .server_port = gw->port_str,
-        .remote_addr = addr,
+        .remote_addr = r->addr,
         .content_length = r->body_len,
         .content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                     MHD_HTTP_HEADER_CONTENT_TYPE),
         .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_AUTHORIZATION),
-        .headers = hl.h,
-        .nheaders = hl.n,
+        .headers = r->hl->h,
+        .nheaders = r->hl->n,
     };
-    wg_gw_call call = {
-        .route = r->route,
-        .rq = &rq,
-        .body = r->body,
-        .body_len = r->body_len,
-        .req_id = r->id,
-    };
-    wg__gw_run(gw, &call);
-    free(hl.h);
-    free(r->body);
-    r->body = NULL;
-    if (call.status == 503)
+    r->conn = c;
+    r->job.fn = guest_job;
+    MHD_suspend_connection(c);
+    if (!wg__pool_submit(&gw->pool, &r->job)) {
+        MHD_resume_connection(c);
+        wg__gw_logf(&gw->log, WG_GW_LOG_ERROR, "[%s %s] cannot start a guest thread",
+                    r->route->app->route, r->id);
         return respond_error(c, r, 503);
-    if (!call.from_guest) {
-        wg__gw_call_release(&call, false);
-        return respond_error(c, r, call.status);
     }
-    return respond_guest(c, r, &call);
+    return MHD_YES;
 }
 
 /* ---- the access handler ------------------------------------------------------------------- */
@@ -327,6 +358,11 @@ static enum MHD_Result first_call(struct MHD_Connection *c, req *r, const char *
     snprintf(r->id, sizeof r->id, "%08x-%llx", gw->id_salt, (unsigned long long)id);
     r->m = &gw->m_other;
 
+    /* Absolute form (RFC 9112 3.2.2, "GET http://host/path"): keep the path. */
+    if (strncasecmp(r->raw_path, "http://", 7) == 0 || strncasecmp(r->raw_path, "https://", 8) == 0) {
+        char *slash = strchr(strstr(r->raw_path, "//") + 2, '/');
+        r->raw_path = slash ? slash : (char *)"/";
+    }
     char *q = strchr(r->raw_path, '?');
     r->query = q ? q + 1 : (char *)"";
     if (q) *q = '\0';
@@ -366,20 +402,24 @@ static enum MHD_Result first_call(struct MHD_Connection *c, req *r, const char *
     return MHD_YES;
 }
 
-/* Appends upload data; past max_body answers 413 (or drops the connection
- * when MHD cannot answer mid-upload). */
-static enum MHD_Result upload(struct MHD_Connection *c, req *r, const char *data, size_t len) {
-    if (r->responded || r->too_big || !r->route) return MHD_YES;
+/* Appends upload data. Past max_body the rest is read and dropped (up to
+ * DISCARD_MAX more bytes) so that the client still gets its 413 on the last
+ * call: MHD cannot answer in the middle of an upload. A client that keeps
+ * sending after that loses the connection. */
+static enum MHD_Result upload(req *r, const char *data, size_t len) {
+    if (r->responded || !r->route) return MHD_YES;
+    if (r->too_big) {
+        r->discarded += len;
+        return r->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
+    }
     if (r->body_len + len > r->route->max_body) {
         r->too_big = true;
+        r->status = 413;
+        r->discarded = len;
         atomic_fetch_add_explicit(&r->m->rejected_body, 1, memory_order_relaxed);
         free(r->body);
         r->body = NULL;
         r->body_len = r->body_cap = 0;
-        if (respond_error(c, r, 413) != MHD_YES) {
-            r->status = 413;
-            return MHD_NO;
-        }
         return MHD_YES;
     }
     if (r->body_len + len > r->body_cap) {
@@ -406,7 +446,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r) return MHD_NO; /* the URI log callback failed to allocate */
     if (!r->started) return first_call(c, r, method);
     if (*upload_data_size) {
-        enum MHD_Result ok = upload(c, r, upload_data, *upload_data_size);
+        enum MHD_Result ok = upload(r, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return ok;
     }
@@ -454,6 +494,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
         }
         atomic_fetch_sub_explicit(&gw->active, 1, memory_order_relaxed);
     }
+    if (r->hl) free(r->hl->h);
+    free(r->hl);
     free(r->body);
     free(r);
 }
@@ -537,7 +579,7 @@ bool wg__gateway_start(wg_gateway *gw, wg_error *err) {
     if (fd < 0) return false;
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (v6) flags |= MHD_USE_IPv6;
     if (tls) flags |= MHD_USE_TLS;
     struct MHD_OptionItem tls_opts[] = {
@@ -590,8 +632,12 @@ void wg__gateway_shutdown(wg_gateway *gw) {
         wg__gw_logf(&gw->log, WG_GW_LOG_WARN,
                     "shutdown: %lld request(s) still running after %g s; interrupting them",
                     (long long)left, gw->opts.drain_s);
-        wg__watchdog_expire_all(&gw->watchdog);
     }
+    /* No new guest runs; interrupt the ones left; let the executor finish
+     * (its jobs queue responses on the daemon, which must still exist). */
+    atomic_store(&gw->refusing, true);
+    wg__watchdog_expire_all(&gw->watchdog);
+    wg__pool_stop(&gw->pool);
     MHD_stop_daemon(gw->daemon);
     gw->daemon = NULL;
     if (gw->quiesced_fd >= 0) close(gw->quiesced_fd);

@@ -1,7 +1,8 @@
 /*
  * The server's single watchdog thread (watchdog.h). Two lock round trips per
- * request (add, remove); the thread is woken only when a new entry becomes
- * the earliest, which with equal timeouts is only when the list was empty.
+ * request (add, remove); the thread is woken only when a new entry expires
+ * before the time it sleeps until (see watchdog.h), which with equal
+ * timeouts does not happen.
  */
 #include "gateway/watchdog.h"
 
@@ -10,6 +11,20 @@
 
 static bool before(const struct timespec *a, const struct timespec *b) {
     return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* t + seconds (seconds in [0, 1e9]). */
+static struct timespec add_seconds(struct timespec t, double seconds) {
+    if (seconds < 0) seconds = 0;
+    if (seconds > 1e9) seconds = 1e9;
+    time_t whole = (time_t)seconds;
+    t.tv_sec += whole;
+    t.tv_nsec += (long)((seconds - (double)whole) * 1e9);
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
 }
 
 static void unlink_entry(wg_gw_watchdog *wd, wg_gw_deadline *d) {
@@ -33,20 +48,20 @@ static void *watchdog_main(void *arg) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         while (wd->head && !before(&now, &wd->head->at)) expire(wd, wd->head);
-        if (wd->head) {
-            struct timespec at = wd->head->at;
-            pthread_cond_timedwait(&wd->wake, &wd->lock, &at);
-        } else {
-            pthread_cond_wait(&wd->wake, &wd->lock);
-        }
+        /* Entries added from now on expire after now + min_timeout. */
+        wd->sleep_until = add_seconds(now, wd->min_timeout);
+        if (wd->head && before(&wd->head->at, &wd->sleep_until)) wd->sleep_until = wd->head->at;
+        struct timespec at = wd->sleep_until;
+        pthread_cond_timedwait(&wd->wake, &wd->lock, &at);
     }
     pthread_mutex_unlock(&wd->lock);
     return NULL;
 }
 
 /* Initialises the lock and monotonic condition, starts the thread. */
-bool wg__watchdog_start(wg_gw_watchdog *wd) {
+bool wg__watchdog_start(wg_gw_watchdog *wd, double min_timeout) {
     memset(wd, 0, sizeof *wd);
+    wd->min_timeout = min_timeout > 0 ? min_timeout : 0.001;
     pthread_condattr_t ca;
     if (pthread_condattr_init(&ca) != 0) return false;
     bool ok = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
@@ -82,17 +97,9 @@ void wg__watchdog_stop(wg_gw_watchdog *wd) {
 /* Inserts d sorted by expiry, scanning from the tail. */
 void wg__watchdog_add(wg_gw_watchdog *wd, wg_gw_deadline *d, double seconds) {
     memset(d, 0, sizeof *d);
-    clock_gettime(CLOCK_MONOTONIC, &d->at);
-    if (seconds < 0) seconds = 0;
-    if (seconds > 1e9) seconds = 1e9;
-    time_t whole = (time_t)seconds;
-    long ns = (long)((seconds - (double)whole) * 1e9);
-    d->at.tv_sec += whole;
-    d->at.tv_nsec += ns;
-    if (d->at.tv_nsec >= 1000000000L) {
-        d->at.tv_sec++;
-        d->at.tv_nsec -= 1000000000L;
-    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    d->at = add_seconds(now, seconds);
     pthread_mutex_lock(&wd->lock);
     wg_gw_deadline *after = wd->tail;
     while (after && before(&d->at, &after->at)) after = after->prev;
@@ -101,7 +108,10 @@ void wg__watchdog_add(wg_gw_watchdog *wd, wg_gw_deadline *d, double seconds) {
     if (d->next) d->next->prev = d; else wd->tail = d;
     if (after) after->next = d; else wd->head = d;
     d->linked = true;
-    if (wd->head == d) pthread_cond_signal(&wd->wake);
+    if (before(&d->at, &wd->sleep_until)) {
+        wd->sleep_until = d->at;
+        pthread_cond_signal(&wd->wake);
+    }
     pthread_mutex_unlock(&wd->lock);
 }
 

@@ -16,6 +16,8 @@
  *   - local.set/tee rewrites the producing instruction's dst to the local;
  *   - comparisons (and eqz) followed by br_if/if become one compare-and-branch;
  *   - a constant load/store address moves into the offset immediate;
+ *   - an address computed by i32.add/sub of a constant right before a load
+ *     fuses into the load (*_ri: the add's 32-bit wrap is kept);
  *   - i32.wrap_i64 and the reinterpret ops emit nothing (same cell bits);
  *   - drop, nop and unreachable code emit nothing.
  */
@@ -393,11 +395,38 @@ static bool op_local_set(wg__cc *c, bool tee) {
     uint32_t from = c->ctrls.data[c->ctrls.len - 1].height;
     if (from < c->local_floor) from = c->local_floor;
     bool all = h - from > 64;
-    for (uint32_t i = from; i < h; i++) {
+    bool saves = false;
+    for (uint32_t i = from; i < h && !saves; i++) {
         const cval *e = &c->vals.data[i];
-        if (e->loc == LOC_LOCAL && (all || e->local == x)) {
-            wg__materialize(c, i);
+        saves = e->loc == LOC_LOCAL && (all || e->local == x);
+    }
+    if (saves) {
+        /* The saves (copies canonical(i) <- local, i < h) commute with the
+         * last instruction: it reads only slots of heights >= h, locals and
+         * pooled constants, and writes only canonical(h). So they go before
+         * it, and it can still be retargeted to write x directly. */
+        uint32_t held[8], nheld = 0, old_start = c->last_start;
+        if (retarget && c->last_end - c->last_start <= 8) {
+            nheld = c->last_end - c->last_start;
+            memcpy(held, &c->code.data[c->last_start], nheld * sizeof held[0]);
+            c->code.len = c->last_start;
+        } else {
             retarget = false;
+        }
+        for (uint32_t i = from; i < h; i++) {
+            const cval *e = &c->vals.data[i];
+            if (e->loc == LOC_LOCAL && (all || e->local == x)) wg__materialize(c, i);
+        }
+        if (retarget) {
+            if (c->oom) return true;
+            if (!WG_VEC_RESERVE(c->code, nheld)) {
+                c->oom = true;
+                return wg__cc_fail(c, WG_ERR_RESOURCE, "out of memory", NULL);
+            }
+            uint32_t at = c->code.len;
+            memcpy(&c->code.data[at], held, nheld * sizeof held[0]);
+            c->code.len += nheld;
+            c->last_dst_word = c->last_dst_word - old_start + at;
         }
     }
     if (all) c->local_floor = h;
@@ -512,10 +541,23 @@ static uint32_t addr_slot(wg__cc *c, cval *a, uint32_t h, uint32_t *offset) {
 static bool op_load(wg__cc *c, const wg__opinfo *oi) {
     uint32_t offset;
     if (!read_memarg(c, oi, &offset)) return false;
+    /* address = i32.add/i32.sub of a constant just emitted into the canonical
+     * slot: fuse into the load's *_ri form (the add keeps its 32-bit wrap) */
+    bool fuse = wg__cc_top_is_last(c) && c->last_dst_word == c->last_start + 1 &&
+                (c->last_op == WG_OP_i32_add_ri || c->last_op == WG_OP_i32_sub_ri) &&
+                c->code.data[c->last_dst_word] == wg__cc_canon(c, c->last_height);
     cval a;
     if (!wg__pop_expect(c, WG_I32, &a)) return false;
     uint32_t h = c->vals.len;
-    if (!wg__cc_dead(c)) {
+    if (fuse && !wg__cc_dead(c)) {
+        const uint32_t *w = &c->code.data[c->last_start];
+        uint32_t base = w[2], imm = c->last_op == WG_OP_i32_sub_ri ? 0u - w[3] : w[3];
+        uint32_t op = wg__cc_load_ri_form(oi->irop);
+        c->code.len = c->last_start;
+        c->last_start = NONE;
+        uint32_t at = wg__emit4(c, op, 4, wg__cc_canon(c, h), base, imm, offset);
+        wg__cc_set_last(c, at, op, at + 1, h);
+    } else if (!wg__cc_dead(c)) {
         uint32_t s = addr_slot(c, &a, h, &offset);
         uint32_t at = wg__emit4(c, oi->irop, 3, wg__cc_canon(c, h), s, offset, 0);
         wg__cc_set_last(c, at, oi->irop, at + 1, h);

@@ -161,6 +161,8 @@ extern const wg__opinfo wg__opinfo_fc[18];
 uint32_t wg__cc_ri_form(uint32_t op);
 /* The compare-and-branch form (br_<cmp>) of a comparison, or NONE. */
 uint32_t wg__cc_br_form(uint32_t op);
+/* The *_ri (base + immediate address) form of a load, or NONE. */
+uint32_t wg__cc_load_ri_form(uint32_t op);
 /* The br_<cmp>_ri form of a comparison's *_ri op, or NONE. */
 uint32_t wg__cc_br_ri_form(uint32_t op_ri);
 /* The negated comparison (lt_s -> ge_s), for plain or *_ri comparisons, or NONE. */

@@ -225,6 +225,16 @@ uint32_t wg__cc_ri_form(uint32_t op) {
     }
 }
 
+/* The *_ri (base + immediate address) form of a load, or NONE. */
+uint32_t wg__cc_load_ri_form(uint32_t op) {
+    switch (op) {
+#define X(n) case WG_OP_##n: return WG_OP_##n##_ri;
+        WG_IR_LOADS(X)
+#undef X
+    default: return NONE;
+    }
+}
+
 /* The br_<cmp> form of a comparison, or NONE. */
 uint32_t wg__cc_br_form(uint32_t op) {
     switch (op) {

@@ -525,6 +525,32 @@ L_global_set:
     STORE(i64_store8, uint8_t, u64)
     STORE(i64_store16, uint16_t, u64)
     STORE(i64_store32, uint32_t, u64)
+    /* Fused address: the i32 add wraps at 32 bits, the offset does not. */
+#define LOAD_RI(name, CT, field, conv)                                         \
+    L_##name##_ri: {                                                           \
+        uint64_t ea = (uint64_t)(uint32_t)(S(2).u32 + ip[3]) + ip[4];          \
+        if (UNLIKELY(ea + sizeof(CT) > mem_size)) TRAP(WG_TRAP_MEMORY_OOB);    \
+        CT v_;                                                                 \
+        memcpy(&v_, mem_base + ea, sizeof v_);                                 \
+        S(1).field = conv v_;                                                  \
+        ip += 5;                                                               \
+        NEXT;                                                                  \
+    }
+    LOAD_RI(i32_load, uint32_t, u32, )
+    LOAD_RI(i64_load, uint64_t, u64, )
+    LOAD_RI(f32_load, uint32_t, u32, )
+    LOAD_RI(f64_load, uint64_t, u64, )
+    LOAD_RI(i32_load8_s, int8_t, i32, (int32_t))
+    LOAD_RI(i32_load8_u, uint8_t, u32, (uint32_t))
+    LOAD_RI(i32_load16_s, int16_t, i32, (int32_t))
+    LOAD_RI(i32_load16_u, uint16_t, u32, (uint32_t))
+    LOAD_RI(i64_load8_s, int8_t, i64, (int64_t))
+    LOAD_RI(i64_load8_u, uint8_t, u64, (uint64_t))
+    LOAD_RI(i64_load16_s, int16_t, i64, (int64_t))
+    LOAD_RI(i64_load16_u, uint16_t, u64, (uint64_t))
+    LOAD_RI(i64_load32_s, int32_t, i64, (int64_t))
+    LOAD_RI(i64_load32_u, uint32_t, u64, (uint64_t))
+#undef LOAD_RI
 #undef LOAD
 #undef STORE
 L_memory_size:

@@ -52,6 +52,13 @@
     X(i64_eq) X(i64_ne) X(i64_lt_s) X(i64_lt_u) X(i64_gt_s) X(i64_gt_u) \
     X(i64_le_s) X(i64_le_u) X(i64_ge_s) X(i64_ge_u)
 
+/* Loads with a fused base+immediate address form (*_ri). X(name) */
+#define WG_IR_LOADS(X) \
+    X(i32_load) X(i64_load) X(f32_load) X(f64_load) \
+    X(i32_load8_s) X(i32_load8_u) X(i32_load16_s) X(i32_load16_u) \
+    X(i64_load8_s) X(i64_load8_u) X(i64_load16_s) X(i64_load16_u) \
+    X(i64_load32_s) X(i64_load32_u)
+
 /* Comparisons that fuse with a following br_if / if into one compare-and-branch. */
 #define WG_IR_CMP_I32(X) \
     X(i32_eq) X(i32_ne) X(i32_lt_s) X(i32_lt_u) X(i32_gt_s) X(i32_gt_u) \
@@ -168,14 +175,20 @@
     WG_IR_RI_I32(WG_IR_RI_) WG_IR_RI_I64(WG_IR_RI_)                                   \
     /* --- fused compare-and-branch: "a b O" and "a I O": if (fp[a] CMP b) ip += O --- */ \
     WG_IR_CMP_I32(WG_IR_BR_) WG_IR_CMP_I64(WG_IR_BR_)                                 \
-    WG_IR_CMP_I32(WG_IR_BR_RI_) WG_IR_CMP_I64(WG_IR_BR_RI_)
+    WG_IR_CMP_I32(WG_IR_BR_RI_) WG_IR_CMP_I64(WG_IR_BR_RI_)                          \
+    /* --- fused address loads (i32.add/sub of a constant, then the load): "d a I off": */ \
+    /*     ea = (u64)(u32)(fp[a].u32 + I) + off (the add wraps at 32 bits, then the      */ \
+    /*     offset is added without wrap); trap if ea + size > memory size              */ \
+    WG_IR_LOADS(WG_IR_LOAD_RI_)
 
-/* Helpers that give the generated names: i32_add_ri, br_i32_lt_s, br_i32_lt_s_ri.
+/* Helpers that give the generated names: i32_add_ri, br_i32_lt_s, br_i32_lt_s_ri,
+ * f64_load_ri.
  * They expand to a macro literally named X, so WG_IR_LIST must always be expanded
  * with a macro named X: `#define X(name, operands) ...  WG_IR_LIST(X)  #undef X`. */
 #define WG_IR_RI_(n) X(n##_ri, "S S I")
 #define WG_IR_BR_(n) X(br_##n, "S S O")
 #define WG_IR_BR_RI_(n) X(br_##n##_ri, "S I O")
+#define WG_IR_LOAD_RI_(n) X(n##_ri, "S S I I")
 
 typedef enum wg_ir_op {
 #define X(name, operands) WG_OP_##name,

@@ -254,8 +254,9 @@ WG_TEST(local_set_retargets_last_instruction) {
            0x20, 0, 0x20, 1, 0x6A, 0x22, 1, 0x20, 1, 0x6C, 0x0B);
     /* constants and locals are copied directly */
     DIS_EQ("ii", "", "", 0, "const32 1 9; copy 0 1; return", 0x41, 9, 0x21, 1, 0x20, 1, 0x21, 0, 0x0B);
-    /* an older local.get of the same local is saved before the set */
-    DIS_EQ("ii", "i", "", 0, "i32_add 3 0 0; copy 2 1; copy 1 3; i32_add_ri 0 2 1; return",
+    /* an older local.get of the same local is saved before the set; the save
+     * goes before the producing instruction, which still writes the local */
+    DIS_EQ("ii", "i", "", 0, "copy 2 1; i32_add 1 0 0; i32_add_ri 0 2 1; return",
            0x20, 1,                    /* [l1] */
            0x20, 0, 0x20, 0, 0x6A,     /* [l1, l0+l0] */
            0x21, 1,                    /* l1 = l0+l0 ; the deferred l1 below is saved */
@@ -341,6 +342,29 @@ WG_TEST(constant_pool_and_constant_addresses) {
     DIS_EQ("I", "i", "", 0, "i32_add_ri 0 0 1; return", 0x20, 0, 0xA7, 0x41, 1, 0x6A, 0x0B);
     /* reinterpret also only retypes; the result register is written directly */
     DIS_EQ("f", "i", "", 0, "f32_neg 0 0; return", 0x20, 0, 0x8C, 0xBC, 0x0B);
+}
+
+WG_TEST(fused_address_loads) {
+    /* (param i32) (result i64): local.get 0; i32.const 8; i32.add; i64.load offset=4 */
+    DIS_EQ("i", "I", "", B_MEMORY, "i64_load_ri 0 0 8 4; return",
+           0x20, 0, 0x41, 8, 0x6A, 0x29, 3, 4, 0x0B);
+    /* i32.sub of a constant becomes an add of its negation */
+    DIS_EQ("i", "i", "", B_MEMORY, "i32_load8_u_ri 0 0 4294967294 0; return",
+           0x20, 0, 0x41, 2, 0x6B, 0x2D, 0, 0, 0x0B);
+    /* the load result can still be retargeted into a local */
+    DIS_EQ("i", "", "F", B_MEMORY, "f64_load_ri 1 0 16 0; return",
+           0x20, 0, 0x41, 16, 0x6A, 0x2B, 3, 0, 0x21, 1, 0x0B);
+    /* not fused: the sum also went to a local (local.tee), or is not the last instruction */
+    DIS_EQ("i", "i", "i", B_MEMORY, "i32_add_ri 1 0 8; i32_load 0 1 0; return",
+           0x20, 0, 0x41, 8, 0x6A, 0x22, 1, 0x28, 2, 0, 0x0B);
+    DIS_EQ("i", "i", "", B_MEMORY, "i32_add 1 0 0; i32_load 0 1 0; return",
+           0x20, 0, 0x20, 0, 0x6A, 0x28, 2, 0, 0x0B);
+    /* executes with the 32-bit wrap of the add: (-8 + 8) + 0 reads address 0 */
+    static const uint8_t body[] = {0x20, 0, 0x41, 8, 0x6A, 0x28, 2, 0, 0x0B};
+    const int32_t arg = -8;
+    int32_t out = 1;
+    CHECK(run_i32("i", "i", "", B_MEMORY, body, sizeof body, &arg, 1, &out, 1));
+    CHECK_EQ_INT(out, 0);
 }
 
 WG_TEST(constant_pool_frame_layout) {
@@ -473,6 +497,10 @@ static bool run_i32(const char *params, const char *results, const char *locals,
 WG_TEST(executes_compiled_patterns) {
     /* swapped multi-value return of two params */
     RUN("ii", "ii", "", A(3, 4), A(4, 3), 0x20, 1, 0x20, 0, 0x0B);
+    /* local.set of a computed value while an older local.get of it is on the
+     * stack (the save is hoisted above the producer, which reads the local) */
+    RUN("ii", "i", "", A(3, 4), A(27), 0x20, 1, 0x20, 1, 0x20, 0, 0x6A, 0x21, 1, 0x20, 1, 0x6B,
+        0x41, 30, 0x6A, 0x0B);
     /* local.set while an older local.get of it is on the stack */
     RUN("i", "i", "", A(5), A(15), 0x20, 0, 0x41, 10, 0x21, 0, 0x20, 0, 0x6A, 0x0B);
     /* deferred local below a block whose one path changes the local */

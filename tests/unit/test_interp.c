@@ -312,6 +312,8 @@ static uint64_t f64b(double f) { return wg_f64_bits(f); }
 /* ---- tables of the IR ---- */
 
 WG_TEST(ir_names_and_operand_words) {
+    CHECK(!strcmp(wg__ir_name(WG_OP_f64_load_ri), "f64_load_ri"));
+    CHECK_EQ_INT(wg__ir_operand_words(WG_OP_i64_load32_u_ri), 4);
     CHECK(!strcmp(wg__ir_name(WG_OP_i32_add), "i32_add"));
     CHECK(!strcmp(wg__ir_name(WG_OP_i32_add_ri), "i32_add_ri"));
     CHECK(!strcmp(wg__ir_name(WG_OP_br_i64_ge_u_ri), "br_i64_ge_u_ri"));
@@ -687,6 +689,76 @@ WG_TEST(loads_and_stores_at_the_edge) {
     CHECK_EQ_INT(store_at(WG_OP_i32_store8, fx, 306, 0, 0x1FF), WG_TRAP_NONE);
     load_at(WG_OP_i64_load, fx, 300, 0, &r);
     CHECK(r == 0x00FFBBCCDDEE5678ull);
+    fx_free(fx);
+}
+
+/* func 0 (addr): op 1 0 imm offset; copy 0 1; return (a fused-address load) */
+static wg_trap_code load_ri_at(wg_ir_op op, fixture *fx, uint32_t addr, uint32_t imm, uint32_t offset,
+                               uint64_t *out) {
+    memset(&fx->code[0], 0, sizeof fx->code[0]);
+    emitv(&fx->code[0], op, 4, (uint32_t[]){1, 0, imm, offset});
+    E(&fx->code[0], copy, 0, 1);
+    E0(&fx->code[0], return);
+    def(fx, 0, 1, 1, 1, 1, 2);
+    fx->stack[0].u64 = addr;
+    fx->stack[1].u64 = 0xDEADBEEFDEADBEEFull;
+    wg_trap_code tc = fx_call(fx, 0);
+    *out = fx->stack[0].u64;
+    return tc;
+}
+
+WG_TEST(fused_address_loads) {
+    fixture *fx = fx_new();
+    uint64_t r;
+    CHECK_EQ_INT(store_at(WG_OP_i64_store, fx, 16, 0, 0x8081828384858687ull), WG_TRAP_NONE);
+    /* ea = (u32)(addr + imm) + offset */
+    CHECK_EQ_INT(load_ri_at(WG_OP_i64_load_ri, fx, 10, 4, 2, &r), WG_TRAP_NONE);
+    CHECK(r == 0x8081828384858687ull);
+    CHECK_EQ_INT(load_ri_at(WG_OP_f64_load_ri, fx, 10, 6, 0, &r), WG_TRAP_NONE);
+    CHECK(r == 0x8081828384858687ull);
+    CHECK_EQ_INT(load_ri_at(WG_OP_i32_load_ri, fx, 0, 16, 0, &r), WG_TRAP_NONE);
+    CHECK_EQ_INT((uint32_t)r, 0x84858687u);
+    CHECK_EQ_INT(load_ri_at(WG_OP_f32_load_ri, fx, 20, 0, 0, &r), WG_TRAP_NONE);
+    CHECK_EQ_INT((uint32_t)r, 0x80818283u);
+    /* the add wraps at 32 bits: 0xFFFFFFF0 + 0x20 = 0x10 (a negative base, as clang emits) */
+    CHECK_EQ_INT(load_ri_at(WG_OP_i64_load_ri, fx, 0xFFFFFFF0u, 0x20, 0, &r), WG_TRAP_NONE);
+    CHECK(r == 0x8081828384858687ull);
+    CHECK_EQ_INT(load_ri_at(WG_OP_i32_load8_u_ri, fx, 0xFFFFFFFFu, 17, 0, &r), WG_TRAP_NONE);
+    CHECK_EQ_INT((uint32_t)r, 0x87);
+    /* ... but the offset does not: (u32)(8 + 0) + 0xFFFFFFFF is out of bounds */
+    CHECK_EQ_INT(load_ri_at(WG_OP_i32_load8_u_ri, fx, 8, 0, 0xFFFFFFFFu, &r), WG_TRAP_MEMORY_OOB);
+    CHECK_EQ_INT(load_ri_at(WG_OP_i32_load8_u_ri, fx, 0xFFFFFFFFu, 0, 1, &r), WG_TRAP_MEMORY_OOB);
+    CHECK_EQ_INT(load_ri_at(WG_OP_i32_load8_u_ri, fx, 0xFFFFFFFFu, 1, 1, &r), WG_TRAP_NONE);
+    /* the edge of memory */
+    CHECK_EQ_INT(load_ri_at(WG_OP_i32_load_ri, fx, 65530, 2, 0, &r), WG_TRAP_NONE);
+    CHECK_EQ_INT(load_ri_at(WG_OP_i32_load_ri, fx, 65530, 2, 1, &r), WG_TRAP_MEMORY_OOB);
+    CHECK_EQ_INT(load_ri_at(WG_OP_i32_load_ri, fx, 65530, 3, 0, &r), WG_TRAP_MEMORY_OOB);
+    CHECK_EQ_INT(load_ri_at(WG_OP_i64_load_ri, fx, 65520, 8, 0, &r), WG_TRAP_NONE);
+    CHECK_EQ_INT(load_ri_at(WG_OP_i64_load_ri, fx, 65520, 9, 0, &r), WG_TRAP_MEMORY_OOB);
+    CHECK_EQ_INT(load_ri_at(WG_OP_i64_load_ri, fx, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, &r),
+                 WG_TRAP_MEMORY_OOB);
+    CHECK_EQ_INT(fx->trap.code, WG_TRAP_MEMORY_OOB);
+    CHECK_STR_CONTAINS(fx->trap.message, "out of bounds memory access");
+    /* sign and zero extension */
+    uint32_t a = 0xFFFFFFFFu; /* base -1, imm 24: address 23 = byte 0x80 at 16 + 7 */
+    load_ri_at(WG_OP_i32_load8_s_ri, fx, a, 24, 0, &r);
+    CHECK_EQ_INT((uint32_t)r, 0xFFFFFF80u);
+    load_ri_at(WG_OP_i32_load16_u_ri, fx, a, 23, 0, &r);
+    CHECK_EQ_INT((uint32_t)r, 0x8081);
+    load_ri_at(WG_OP_i32_load16_s_ri, fx, a, 23, 0, &r);
+    CHECK_EQ_INT((uint32_t)r, 0xFFFF8081u);
+    load_ri_at(WG_OP_i64_load8_s_ri, fx, a, 24, 0, &r);
+    CHECK(r == 0xFFFFFFFFFFFFFF80ull);
+    load_ri_at(WG_OP_i64_load8_u_ri, fx, a, 24, 0, &r);
+    CHECK(r == 0x80);
+    load_ri_at(WG_OP_i64_load16_s_ri, fx, a, 23, 0, &r);
+    CHECK(r == 0xFFFFFFFFFFFF8081ull);
+    load_ri_at(WG_OP_i64_load16_u_ri, fx, a, 23, 0, &r);
+    CHECK(r == 0x8081);
+    load_ri_at(WG_OP_i64_load32_s_ri, fx, a, 21, 0, &r);
+    CHECK(r == 0xFFFFFFFF80818283ull);
+    load_ri_at(WG_OP_i64_load32_u_ri, fx, a, 21, 0, &r);
+    CHECK(r == 0x80818283ull);
     fx_free(fx);
 }
 
