@@ -47,8 +47,8 @@ typedef struct wg_app_route {
 } wg_app_route;
 
 typedef struct wg_app {
-    char *manifest_path;
-    char *base_dir;          /* the manifest's folder */
+    char *manifest_path;     /* as given to wg__app_load (errors quote it so) */
+    char *base_dir;          /* the manifest's folder, resolved (realpath) */
     char *name;              /* Spin [application] name, or NULL */
     enum { WG_APP_WAGI, WG_APP_SPIN } format;
     wg_app_route *routes; size_t nroutes;

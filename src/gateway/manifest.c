@@ -998,15 +998,18 @@ wg_app *wg__app_load(const char *path, wg_error *err) {
     wg_toml_value *root = NULL;
     ld.app = calloc(1, sizeof *ld.app);
     if (!ld.app) { oom(&ld); goto fail; }
-    ld.app->manifest_path = realpath(path, NULL);
-    if (!ld.app->manifest_path) {
+    /* manifest_path stays as the user wrote it (errors quote it so); the
+     * folder that relative paths resolve against is the real one. */
+    char *real = realpath(path, NULL);
+    if (!real) {
         fail(&ld, 1, 1, "cannot resolve the manifest path: %s", strerror(errno));
         goto fail;
     }
-    const char *slash = strrchr(ld.app->manifest_path, '/');
-    ld.app->base_dir = dup_mem(ld.app->manifest_path,
-                               slash == ld.app->manifest_path ? 1 : (size_t)(slash - ld.app->manifest_path));
-    if (!ld.app->base_dir) { oom(&ld); goto fail; }
+    const char *slash = strrchr(real, '/');
+    ld.app->base_dir = dup_mem(real, slash == real ? 1 : (size_t)(slash - real));
+    free(real);
+    ld.app->manifest_path = dup_mem(path, strlen(path));
+    if (!ld.app->base_dir || !ld.app->manifest_path) { oom(&ld); goto fail; }
 
     char perr[400];
     perr[0] = '\0';

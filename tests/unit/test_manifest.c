@@ -246,7 +246,7 @@ WG_TEST(wagi_absolute_and_relative_manifest_paths) {
     CHECK(app != NULL);
     if (app) {
         CHECK(strcmp(app->base_dir, in(&s, "sub", buf, sizeof buf)) == 0);
-        CHECK(strcmp(app->manifest_path, in(&s, "sub/m.toml", buf, sizeof buf)) == 0);
+        CHECK(strcmp(app->manifest_path, "sub/m.toml") == 0); /* as the caller spelled it */
         CHECK(strcmp(app->routes[0].module_path, in(&s, "sub/a.wasm", buf, sizeof buf)) == 0);
     }
     wg__app_free(app);
