@@ -251,6 +251,15 @@ struct wg_wasi {
 /* The calling instance's wg_wasi, or NULL (the caller then traps). */
 wg_wasi *wg__wasi_of(wg_ctx *ctx);
 
+/* In a host function (wg_ctx *ctx, uint64_t *slots): `GET_WASI(w);` declares
+ * the instance's wg_wasi or traps; ARG32/ARG64 read argument i. */
+#define NO_WASI "WASI is not configured for this instance"
+#define GET_WASI(w)                                   \
+    wg_wasi *w = wg__wasi_of(ctx);                    \
+    if (!w) return wg_ctx_trap(ctx, NO_WASI)
+#define ARG32(i) ((uint32_t)slots[i])
+#define ARG64(i) (slots[i])
+
 /* Guest memory [ptr, ptr+len) as a host pointer, or NULL if out of bounds
  * (then the function returns WG_WASI_EFAULT). Valid until the guest runs again
  * or memory grows. */

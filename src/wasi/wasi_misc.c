@@ -41,14 +41,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
-#define NO_WASI "WASI is not configured for this instance"
-#define GET_WASI(w)                                   \
-    wg_wasi *w = wg__wasi_of(ctx);                    \
-    if (!w) return wg_ctx_trap(ctx, NO_WASI)
-#define ARG32(i) ((uint32_t)slots[i])
-#define ARG64(i) (slots[i])
-
 /* ---- args and environ ------------------------------------------------------------- */
 
 static int strings_sizes(wg_ctx *ctx, uint64_t *slots, char *const *v, size_t n) {

@@ -44,12 +44,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NO_WASI "WASI is not configured for this instance"
-#define GET_WASI(w)                                   \
-    wg_wasi *w = wg__wasi_of(ctx);                    \
-    if (!w) return wg_ctx_trap(ctx, NO_WASI)
-#define ARG32(i) ((uint32_t)slots[i])
-#define ARG64(i) (slots[i])
 
 #define LOOKUP_SYMLINK_FOLLOW 1u
 #define OFLAG_CREAT 1u
