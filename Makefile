@@ -1,14 +1,17 @@
 # wasmgate — the developer entry points. See README.md.
 #
-#   make build   Release (-O2) build in build/, producing build/wasmgate
-#   make test    install deps, build, run every test; then an ASan+UBSan Debug
-#                build in build-asan/ running the unit, spec, CLI and WASI tests
-#   make spec    run the WebAssembly spec suite ($(WG_CONFORMANCE_DIR)/spec)
-#   make wasi    run the WASI conformance programs ($(WG_CONFORMANCE_DIR)/wasi)
-#   make bench   run the benchmarks (bench/run.sh)
-#   make fuzz    run the fuzzers (fuzz/run.sh; FUZZ_SECONDS=N, default 600)
-#   make serve   build, then serve the example app (examples/) on 127.0.0.1:3000
-#   make clean   remove the build directories
+#   make serve       install deps, build, build the examples, serve examples/ on 127.0.0.1:3000
+#   make test        install deps, build, run every test; then an ASan+UBSan Debug build
+#                    in build-asan/ running the unit, spec, CLI, WASI, TOML and gateway tests
+#   make build       Release (-O2) build in build/, producing build/wasmgate
+#   make examples    compile the example guests into examples/wasm/
+#   make spec        run the WebAssembly spec suite ($(WG_CONFORMANCE_DIR)/spec)
+#   make wasi        run the WASI conformance programs ($(WG_CONFORMANCE_DIR)/wasi)
+#   make bench       run the engine benchmarks (bench/run.sh)
+#   make bench-http  run the gateway benchmark with wrk (bench/http.sh)
+#   make fuzz        run the fuzzer (fuzz/run.sh; FUZZ_SECONDS=N, default 600;
+#                    FUZZ_TARGET=toml for the TOML parser)
+#   make clean       remove the build directories
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 BUILD_DIR ?= build
@@ -34,7 +37,7 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
 all: build
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@bash scripts/install-deps.sh
@@ -56,8 +59,8 @@ test:
 	echo "== ctest: Release build ($(BUILD_DIR)), all tests"; \
 	$(CTEST) --test-dir $(BUILD_DIR) || status=1; \
 	$(MAKE) --no-print-directory build-asan || exit 1; \
-	echo "== ctest: ASan+UBSan Debug build ($(ASAN_DIR)), labels unit|spec|cli|wasi|gateway"; \
-	$(SAN_ENV) $(CTEST) --test-dir $(ASAN_DIR) -L '^(unit|spec|cli|wasi|gateway)$$' || status=1; \
+	echo "== ctest: ASan+UBSan Debug build ($(ASAN_DIR)), labels unit|spec|cli|wasi|gateway|toml"; \
+	$(SAN_ENV) $(CTEST) --test-dir $(ASAN_DIR) -L '^(unit|spec|cli|wasi|gateway|toml)$$' || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see the ctest output above)" >&2; fi; \
 	exit $$status
 

@@ -264,6 +264,9 @@ out:
     free(key);
     if (sink.access_fd >= 0 && sink.access_fd != STDERR_FILENO) close(sink.access_fd);
     sigaction(SIGPIPE, &old_pipe, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    /* After a graceful stop, SIGINT/SIGTERM stay blocked: a second signal sent
+     * during the drain is pending, and unblocking it here would kill the
+     * process (status 143) instead of letting it exit 0. */
+    if (rc != CLI_EXIT_OK) pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
 }
