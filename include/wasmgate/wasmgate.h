@@ -263,6 +263,69 @@ bool wg_imports_add_instance(wg_imports *im, const char *module_name, wg_instanc
 
 /* ---- instances ------------------------------------------------------------ */
 
+/* ---- resource pools ------------------------------------------------------- */
+
+/* A pool of instance resources, owned by the embedder (there is no global
+ * pool). An instance made with wg_instance_opts.pool takes its own linear
+ * memories' address-space reservations and its execution stack (value stack
+ * + frame array) from the pool, and wg_instance_free gives them back instead
+ * of unmapping them. A memory given back is reset to zeros (memset when it is
+ * small, else one madvise(MADV_DONTNEED) over the bytes it used), so the next
+ * instance never sees the previous one's data; a reservation is reused by any later memory
+ * whose reachable size (maximum, or the instance's max_memory_bytes) fits in
+ * it. This removes the mmap/mprotect/munmap calls (and the cross-CPU TLB
+ * shootdowns of munmap) from every instantiation.
+ *
+ * Thread-safe: any number of threads may create and free instances with one
+ * pool at once (a mutex guards the idle lists; it is held for a few dozen
+ * instructions). The pool must outlive every instance made with it, failed
+ * instances adopted by a wg_imports included (free such imports first). */
+typedef struct wg_pool wg_pool;
+
+/* Pool options; zero means "the default". */
+typedef struct wg_pool_opts {
+    uint32_t max_idle_memories; /* idle reservations kept; default 64; more are unmapped */
+    uint32_t max_idle_stacks;   /* idle execution stacks kept; default 64 */
+    /* A memory of at most this many bytes is reset with memset instead of
+     * madvise (default 256 KiB): no syscall and, above all, no TLB-shootdown
+     * IPI to the other CPUs running this process, and its pages stay mapped
+     * for the next instance (no page faults). Larger memories use madvise, so
+     * an idle memory holds at most this much resident. */
+    uint64_t memset_reset_max;
+    bool madvise_only;          /* always madvise (measurements, tests) */
+} wg_pool_opts;
+
+/* Counters for tests and metrics (a snapshot). */
+typedef struct wg_pool_stats {
+    uint64_t memory_hits, memory_misses; /* memories taken from the pool / newly mapped */
+    uint64_t stack_hits, stack_misses;   /* execution stacks likewise */
+    uint32_t idle_memories, idle_stacks; /* held right now */
+} wg_pool_stats;
+
+/* A new, empty pool (opts may be NULL). NULL when out of memory. */
+wg_pool *wg_pool_new(const wg_pool_opts *opts);
+/* Unmaps everything idle and frees the pool. Every instance made with it must
+ * be freed first. NULL is a no-op. */
+void wg_pool_free(wg_pool *pool);
+void wg_pool_get_stats(const wg_pool *pool, wg_pool_stats *out);
+
+/* ---- interrupt handles ------------------------------------------------------ */
+
+/* An interrupt flag that exists before the instance does: give it to
+ * wg_instance_new through wg_instance_opts.interrupt and the instance (start
+ * function included) checks it instead of its own flag, so a watchdog can stop
+ * a start function that never returns. One handle may serve several instances
+ * (e.g. all those of one request); it must outlive them. Set/clear/is_set are
+ * atomic: any thread, any time. wg_instance_interrupt on such an instance sets
+ * this handle. */
+typedef struct wg_interrupt wg_interrupt;
+
+wg_interrupt *wg_interrupt_new(void);           /* cleared; NULL when out of memory */
+void wg_interrupt_free(wg_interrupt *intr);     /* NULL is a no-op */
+void wg_interrupt_set(wg_interrupt *intr);
+void wg_interrupt_clear(wg_interrupt *intr);
+bool wg_interrupt_is_set(const wg_interrupt *intr);
+
 /* Per-instance options; zero means "the default". */
 typedef struct wg_instance_opts {
     uint64_t max_memory_bytes;  /* cap on each memory's growth (0: only the module's limits) */
@@ -270,6 +333,8 @@ typedef struct wg_instance_opts {
     uint32_t stack_cells;       /* 8-byte value-stack cells; default 1 Mi */
     void *host_data;            /* for host functions: wg_instance_host_data() */
     bool skip_start;            /* do not run the start function */
+    wg_pool *pool;              /* NULL: map and unmap per instance; see wg_pool */
+    wg_interrupt *interrupt;    /* NULL: the instance's own flag; see wg_interrupt */
 } wg_instance_opts;
 
 /* Links imports (by module::name, checking kind, type and limits), allocates
@@ -314,7 +379,8 @@ bool wg_instance_call(wg_instance *inst, const char *name, const wg_val *args, u
 
 /* Safe to call from any thread at any time: the guest running on inst stops at
  * its next call or loop back-edge with WG_TRAP_INTERRUPTED. The flag stays set
- * until wg_instance_clear_interrupt. */
+ * until wg_instance_clear_interrupt. With opts.interrupt these act on (and
+ * read) that handle. */
 void wg_instance_interrupt(wg_instance *inst);
 void wg_instance_clear_interrupt(wg_instance *inst);
 /* Whether the interrupt flag is set: host functions that block (sleeps, reads

@@ -146,12 +146,16 @@ static bool setup_route(wg_gateway *gw, wg_gw_route *rt, const wg_app_route *r, 
     wg_wasi_config_stdin_buffer(rt->wasi, NULL, 0);
     wg_wasi_config_stdout_capture(rt->wasi, (size_t)gw->opts.max_output);
     wg_wasi_config_stderr_capture(rt->wasi, gw->opts.max_stderr);
+    /* A guest printing past max_output is stopped at once (500), not left to
+     * run until its timeout; stderr is only cut (it is just for the log). */
+    wg_wasi_config_output_limit_traps(rt->wasi, true);
 
     /* A trial instance (start function skipped): import and memory errors
      * show up now, with the manifest line, rather than on every request. */
     wg_wasi *w = wg_wasi_new(rt->wasi, &e);
     if (!w) return route_error(gw, r, err, e.message);
-    wg_instance_opts io = {.max_memory_bytes = rt->max_memory, .host_data = w, .skip_start = true};
+    wg_instance_opts io = {.max_memory_bytes = rt->max_memory, .host_data = w, .skip_start = true,
+                           .pool = gw->instance_pool};
     wg_trap trap;
     wg_instance *inst = wg_instance_new(rt->module, gw->imports, &io, &e, &trap);
     wg_instance_free(inst);
@@ -181,10 +185,12 @@ wg_gateway *wg__gateway_new(const wg_app *app, const wg_gw_opts *opts, wg_error 
     gw->tls_cert = dup_or_null(opts->tls_cert_pem);
     gw->tls_key = dup_or_null(opts->tls_key_pem);
     gw->imports = wg_imports_new();
+    gw->instance_pool = wg_pool_new(NULL);
     gw->routes = calloc(app->nroutes ? app->nroutes : 1, sizeof *gw->routes);
     gw->router = wg__router_new(app->routes, app->nroutes);
     if (!gw->listen_addr || (opts->tls_cert_pem && !gw->tls_cert) ||
-        (opts->tls_key_pem && !gw->tls_key) || !gw->imports || !gw->routes || !gw->router ||
+        (opts->tls_key_pem && !gw->tls_key) || !gw->imports || !gw->instance_pool ||
+        !gw->routes || !gw->router ||
         !wg_wasi_add_to_imports(gw->imports)) {
         wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "out of memory");
         goto fail;
@@ -233,6 +239,7 @@ void wg__gateway_free(wg_gateway *gw) {
     if (gw->watchdog_started) wg__watchdog_stop(&gw->watchdog);
     /* imports may own failed instances of our modules: free it first. */
     wg_imports_free(gw->imports);
+    wg_pool_free(gw->instance_pool); /* after every instance, adopted ones included */
     for (size_t i = 0; gw->routes && i < gw->nroutes; i++) {
         wg_module_free(gw->routes[i].module);
         wg_wasi_config_free(gw->routes[i].wasi);

@@ -52,6 +52,7 @@ struct wg_gateway {
     char *tls_cert, *tls_key;
     wg_gw_log log;
     wg_imports *imports;        /* WASI, shared by every instance, read-only after setup */
+    wg_pool *instance_pool;     /* memories and exec stacks reused across requests (thread-safe) */
     wg_gw_route *routes;
     size_t nroutes;
     wg_router *router;

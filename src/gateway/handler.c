@@ -3,9 +3,12 @@
  *
  *   concurrency slot (atomic in-flight counter; over the cap -> 503 at once)
  *   wg_wasi from the route's template + stdin = body, env, argv
- *   deadline listed with the watchdog; wg_instance_new (fresh memories)
+ *   interrupt handle made and listed with the watchdog (deadline), then
+ *   wg_instance_new with that handle (so a start function that loops is
+ *   stopped too) and the server's wg_pool (memories and exec stacks reused:
+ *   no mmap/munmap per request; every memory is zeroed before reuse)
  *   _initialize (if exported) then the entry point
- *   deadline removed; instance freed; stdout parsed (wagi.c)
+ *   deadline removed; instance freed (back to the pool); stdout parsed (wagi.c)
  *
  * Outcomes:
  *   returned / exit(0)          the guest's response
@@ -13,7 +16,9 @@
  *                               WAGI does), with a warning naming the status;
  *                               else 500
  *   interrupted at the deadline 504 (timeouts_total)
- *   any other trap              500 (traps_total), message and backtrace logged
+ *   any other trap              500 (traps_total), message and backtrace logged;
+ *                               stdout past max_output is one (the write that
+ *                               passes it traps: wg_wasi_config_output_limit_traps)
  *   stdout over max_output      500
  *   bad or missing headers      500
  * Guest stderr is logged line by line (at most max_stderr bytes), tagged
@@ -118,17 +123,25 @@ void wg__gw_run(wg_gateway *gw, wg_gw_call *call) {
         return;
     }
 
+    wg_interrupt *intr = wg_interrupt_new();
+    if (!intr) {
+        wg__gw_logf(&gw->log, WG_GW_LOG_ERROR, "%scannot prepare the guest: out of memory", tag);
+        wg_wasi_free(w);
+        atomic_fetch_sub_explicit(&rt->metrics.in_flight, 1, memory_order_acq_rel);
+        return;
+    }
     wg_gw_deadline dl;
-    wg__watchdog_add(&gw->watchdog, &dl, rt->timeout_s);
-    wg_instance_opts io = {.max_memory_bytes = rt->max_memory, .host_data = w};
+    wg__watchdog_add(&gw->watchdog, &dl, rt->timeout_s, intr);
+    wg_instance_opts io = {.max_memory_bytes = rt->max_memory, .host_data = w,
+                           .pool = gw->instance_pool, .interrupt = intr};
     wg_instance *inst = wg_instance_new(rt->module, gw->imports, &io, &err, &trap);
     int status = -1;
-    if (inst) {
-        wg__watchdog_arm(&gw->watchdog, &dl, inst);
-        status = run_entry(inst, rt, &trap);
-    }
+    if (inst) status = run_entry(inst, rt, &trap);
     bool timed_out = wg__watchdog_remove(&gw->watchdog, &dl);
     wg_instance_free(inst);
+    /* No instance refers to intr any more: gw->imports holds host functions
+     * only, so a failed instantiation is never adopted by it (instance.c). */
+    wg_interrupt_free(intr);
     atomic_fetch_sub_explicit(&rt->metrics.in_flight, 1, memory_order_acq_rel);
 
     size_t elen = 0, olen = 0;

@@ -348,6 +348,19 @@ static enum MHD_Result decide(struct MHD_Connection *c, req *r, unsigned pending
     return body ? respond_pending(c, r) : MHD_YES;
 }
 
+/* RFC 9110 5.6.2: a method is a token (1*tchar). MHD passes any bytes up to
+ * the first space, control characters included. */
+static bool method_is_token(const char *m) {
+    if (!*m) return false;
+    for (; *m; m++) {
+        unsigned char ch = (unsigned char)*m;
+        if ((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'))
+            continue;
+        if (!strchr("!#$%&'*+-.^_`|~", ch)) return false;
+    }
+    return true;
+}
+
 /* First call: parse the URI, route, decide what needs no guest. */
 static enum MHD_Result first_call(struct MHD_Connection *c, req *r, const char *method) {
     wg_gateway *gw = r->gw;
@@ -357,6 +370,7 @@ static enum MHD_Result first_call(struct MHD_Connection *c, req *r, const char *
     uint64_t id = atomic_fetch_add_explicit(&gw->next_id, 1, memory_order_relaxed) + 1;
     snprintf(r->id, sizeof r->id, "%08x-%llx", gw->id_salt, (unsigned long long)id);
     r->m = &gw->m_other;
+    if (!method_is_token(method)) return decide(c, r, 400);
 
     /* Absolute form (RFC 9112 3.2.2, "GET http://host/path"): keep the path. */
     if (strncasecmp(r->raw_path, "http://", 7) == 0 || strncasecmp(r->raw_path, "https://", 8) == 0) {

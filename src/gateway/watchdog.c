@@ -34,10 +34,10 @@ static void unlink_entry(wg_gw_watchdog *wd, wg_gw_deadline *d) {
     d->linked = false;
 }
 
-/* Under the lock: marks d expired, interrupts its instance, unlinks it. */
+/* Under the lock: marks d expired, sets its interrupt handle, unlinks it. */
 static void expire(wg_gw_watchdog *wd, wg_gw_deadline *d) {
     d->fired = true;
-    if (d->inst) wg_instance_interrupt(d->inst);
+    if (d->intr) wg_interrupt_set(d->intr);
     unlink_entry(wd, d);
 }
 
@@ -95,8 +95,9 @@ void wg__watchdog_stop(wg_gw_watchdog *wd) {
 }
 
 /* Inserts d sorted by expiry, scanning from the tail. */
-void wg__watchdog_add(wg_gw_watchdog *wd, wg_gw_deadline *d, double seconds) {
+void wg__watchdog_add(wg_gw_watchdog *wd, wg_gw_deadline *d, double seconds, wg_interrupt *intr) {
     memset(d, 0, sizeof *d);
+    d->intr = intr;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     d->at = add_seconds(now, seconds);
@@ -115,19 +116,11 @@ void wg__watchdog_add(wg_gw_watchdog *wd, wg_gw_deadline *d, double seconds) {
     pthread_mutex_unlock(&wd->lock);
 }
 
-/* Sets the instance to interrupt (or interrupts it now if d expired). */
-void wg__watchdog_arm(wg_gw_watchdog *wd, wg_gw_deadline *d, wg_instance *inst) {
-    pthread_mutex_lock(&wd->lock);
-    d->inst = inst;
-    if (d->fired && inst) wg_instance_interrupt(inst);
-    pthread_mutex_unlock(&wd->lock);
-}
-
 /* Unlists d; true if it expired. */
 bool wg__watchdog_remove(wg_gw_watchdog *wd, wg_gw_deadline *d) {
     pthread_mutex_lock(&wd->lock);
     if (d->linked) unlink_entry(wd, d);
-    d->inst = NULL;
+    d->intr = NULL;
     bool fired = d->fired;
     pthread_mutex_unlock(&wd->lock);
     return fired;

@@ -2,9 +2,11 @@
  * One watchdog thread for the whole server: a list of in-flight deadlines
  * sorted by time (requests of one route share a timeout, so new deadlines
  * almost always go at the tail: insertion scans from there). The thread
- * sleeps on a condition variable until the earliest deadline and interrupts
- * the instance of each expired entry (wg_instance_interrupt: the guest stops
- * at its next call or back-edge).
+ * sleeps on a condition variable until the earliest deadline and sets the
+ * interrupt handle of each expired entry (wg_interrupt_set: the guest stops
+ * at its next call or back-edge). The handle exists before the instance (it
+ * is given to wg_instance_new in wg_instance_opts.interrupt), so a start
+ * function that never returns is stopped too.
  *
  * Adding an entry wakes the thread only if the new deadline is earlier than
  * the time it sleeps until. With an empty list it sleeps for `min_timeout`
@@ -15,12 +17,12 @@
  * An entry is caller-owned (on the request's stack) and lives between
  * wg__watchdog_add and wg__watchdog_remove:
  *
+ *   wg_interrupt *intr = wg_interrupt_new();
  *   wg_gw_deadline d;
- *   wg__watchdog_add(wd, &d, seconds);      // the clock starts
- *   inst = wg_instance_new(...);
- *   wg__watchdog_arm(wd, &d, inst);          // expiry now interrupts inst
+ *   wg__watchdog_add(wd, &d, seconds, intr); // the clock starts
+ *   inst = wg_instance_new(..., {.interrupt = intr}, ...);  // start function included
  *   ... run ...
- *   bool timed_out = wg__watchdog_remove(wd, &d);   // before freeing inst
+ *   bool timed_out = wg__watchdog_remove(wd, &d);   // before freeing intr
  */
 #ifndef WG_GATEWAY_WATCHDOG_H
 #define WG_GATEWAY_WATCHDOG_H
@@ -34,7 +36,7 @@
 typedef struct wg_gw_deadline {
     struct wg_gw_deadline *prev, *next; /* list links, under the watchdog's lock */
     struct timespec at;                 /* CLOCK_MONOTONIC expiry */
-    wg_instance *inst;                  /* interrupted on expiry; NULL until armed */
+    wg_interrupt *intr;                 /* set on expiry (may be NULL) */
     bool fired;                         /* expired (or interrupted by shutdown) */
     bool linked;                        /* in the list */
 } wg_gw_deadline;
@@ -57,12 +59,10 @@ bool wg__watchdog_start(wg_gw_watchdog *wd, double min_timeout);
  * left alone. Safe on a watchdog whose start failed or that was zeroed. */
 void wg__watchdog_stop(wg_gw_watchdog *wd);
 
-/* Lists d with an expiry `seconds` from now. */
-void wg__watchdog_add(wg_gw_watchdog *wd, wg_gw_deadline *d, double seconds);
-/* Sets the instance to interrupt; if d already expired, interrupts it now. */
-void wg__watchdog_arm(wg_gw_watchdog *wd, wg_gw_deadline *d, wg_instance *inst);
+/* Lists d with an expiry `seconds` from now; expiry sets intr. */
+void wg__watchdog_add(wg_gw_watchdog *wd, wg_gw_deadline *d, double seconds, wg_interrupt *intr);
 /* Unlists d (if still listed). Returns true if it expired. After this the
- * watchdog no longer touches d or its instance. */
+ * watchdog no longer touches d or its handle. */
 bool wg__watchdog_remove(wg_gw_watchdog *wd, wg_gw_deadline *d);
 /* Expires every listed entry now (graceful shutdown's last resort). */
 void wg__watchdog_expire_all(wg_gw_watchdog *wd);

@@ -33,6 +33,7 @@
 
 #define DEFAULT_CAPTURE_CAP ((size_t)1 << 20)
 #define MAX_FDS 65536u
+#define ENV_RESERVE 48u /* per-instance environment slots reserved by wg_wasi_new */
 
 static char *dup_str(const char *s) {
     size_t n = strlen(s) + 1;
@@ -160,6 +161,11 @@ void wg_wasi_config_stdout_capture(wg_wasi_config *cfg, size_t cap) {
     cfg->stdio[1].cap = cap;
 }
 
+/* Whether a capture write past its cap traps (see wasi.h). */
+void wg_wasi_config_output_limit_traps(wg_wasi_config *cfg, bool on) {
+    if (cfg) cfg->output_limit_traps = on;
+}
+
 /* stderr captured, at most cap bytes. */
 void wg_wasi_config_stderr_capture(wg_wasi_config *cfg, size_t cap) {
     if (!cfg) return;
@@ -273,11 +279,12 @@ wg_wasi *wg_wasi_new(const wg_wasi_config *cfg, wg_error *err) {
     w->args = cfg->args;
     w->nargs = cfg->nargs;
     w->args_owned = false;
-    if (cfg->nenv) {
-        w->env = malloc(cfg->nenv * sizeof *w->env);
-        if (!w->env) goto oom;
-        memcpy(w->env, cfg->env, cfg->nenv * sizeof *w->env);
-    }
+    /* Room for the config's variables plus ENV_RESERVE per-instance ones (a
+     * gateway request adds about 30 CGI variables) in one allocation. */
+    w->env_cap = cfg->nenv + ENV_RESERVE;
+    w->env = malloc(w->env_cap * sizeof *w->env);
+    if (!w->env) goto oom;
+    if (cfg->nenv) memcpy(w->env, cfg->env, cfg->nenv * sizeof *w->env);
     w->nenv = w->nenv_cfg = cfg->nenv;
     w->stdin_data = cfg->stdio[0].data;
     w->stdin_len = cfg->stdio[0].len;
@@ -349,13 +356,18 @@ bool wg_wasi_add_env(wg_wasi *w, const char *name, const char *value) {
     if (!w || !name || !value) return false;
     char *pair = env_pair(name, value);
     if (!pair) return false;
-    char **grown = realloc(w->env, (w->nenv + 1) * sizeof *grown);
-    if (!grown) {
-        free(pair);
-        return false;
+    if (w->nenv == w->env_cap) {
+        /* Geometric growth: amortised O(1) per variable. */
+        size_t ncap = w->env_cap ? w->env_cap * 2 : ENV_RESERVE;
+        char **grown = realloc(w->env, ncap * sizeof *grown);
+        if (!grown) {
+            free(pair);
+            return false;
+        }
+        w->env = grown;
+        w->env_cap = ncap;
     }
-    grown[w->nenv++] = pair;
-    w->env = grown;
+    w->env[w->nenv++] = pair;
     return true;
 }
 

@@ -7,7 +7,8 @@
  * pointer before doing anything with a side effect (FAULT), then act:
  *   WG_WASI_FD_HOST       a host syscall; host errno mapped by wg__wasi_errno
  *   WG_WASI_FD_STDIN_BUF  reads from w->stdin_data
- *   WG_WASI_FD_OUT_BUF    writes to w->out[stream] (capped, see wasi.c)
+ *   WG_WASI_FD_OUT_BUF    writes to w->out[stream] (capped, see wasi.c; with the
+ *                         config's output_limit_traps a write past the cap traps)
  *   WG_WASI_FD_NULL       reads EOF, writes are discarded
  *
  * Guest layouts (little-endian):
@@ -243,6 +244,32 @@ int wg__wasi_fd_read(wg_ctx *ctx, uint64_t *slots, void *ud) {
     return wg__wasi_ret(slots, err);
 }
 
+/* "64 MiB", "1 KiB", "1000 bytes": a cap for messages. */
+static void format_cap(char *buf, size_t size, size_t cap) {
+    if (cap && cap % (1u << 30) == 0) snprintf(buf, size, "%zu GiB", cap >> 30);
+    else if (cap && cap % (1u << 20) == 0) snprintf(buf, size, "%zu MiB", cap >> 20);
+    else if (cap && cap % (1u << 10) == 0) snprintf(buf, size, "%zu KiB", cap >> 10);
+    else snprintf(buf, size, "%zu bytes", cap);
+}
+
+/* With output_limit_traps: a write to a capture that does not fit stores
+ * what fits (for the embedder's logs) and stops the guest. Returns 0 when the
+ * write fits (the caller goes on), else the trap's wg_ctx_trap value. */
+static int capture_overflow(wg_ctx *ctx, wg_wasi *w, const wg_wasi_fd *e, iov_set *s) {
+    if (e->kind != WG_WASI_FD_OUT_BUF || !w->cfg || !w->cfg->output_limit_traps) return 0;
+    int stream = e->stream == 2 ? 2 : 1;
+    wg_wasi_outbuf *b = &w->out[stream];
+    size_t room = b->limit > b->len ? b->limit - b->len : 0;
+    if (s->total <= room) return 0;
+    for (int i = 0; i < s->n; i++) wg__wasi_outbuf_write(b, s->v[i].iov_base, s->v[i].iov_len);
+    b->truncated = true;
+    iov_free(s);
+    char cap[32], msg[96];
+    format_cap(cap, sizeof cap, b->limit);
+    snprintf(msg, sizeof msg, "%s exceeded its %s limit", stream == 2 ? "stderr" : "stdout", cap);
+    return wg_ctx_trap(ctx, msg);
+}
+
 /* fd_write(fd, iovs, iovs_len, nwritten_ptr) */
 int wg__wasi_fd_write(wg_ctx *ctx, uint64_t *slots, void *ud) {
     (void)ud;
@@ -254,6 +281,8 @@ int wg__wasi_fd_write(wg_ctx *ctx, uint64_t *slots, void *ud) {
     if (!wg__wasi_mem(ctx, ARG32(3), 4)) return wg__wasi_ret(slots, WG_WASI_EFAULT);
     iov_set s;
     if ((err = iov_gather(ctx, ARG32(1), ARG32(2), &s))) return wg__wasi_ret(slots, err);
+    int stop = capture_overflow(ctx, w, e, &s);
+    if (stop) return stop;
     size_t n;
     err = do_write(ctx, w, e, &s, &n);
     iov_free(&s);

@@ -209,6 +209,7 @@ struct wg_wasi_config {
     char **env; size_t nenv;        /* "NAME=VALUE" strings */
     wg_wasi_preopen *preopens; size_t npreopens;
     wg_wasi_stdio_cfg stdio[3];
+    bool output_limit_traps;        /* a capture write past its cap traps (wg_wasi_config_output_limit_traps) */
 };
 
 /* What an fd table slot holds. */
@@ -243,6 +244,7 @@ struct wg_wasi {
     char **args; size_t nargs;      /* effective args (config's or per-instance, owned if args_owned) */
     bool args_owned;
     char **env; size_t nenv;        /* effective env: config's followed by per-instance extras */
+    size_t env_cap;                 /* slots allocated at env (grows geometrically) */
     size_t nenv_cfg;                /* how many of env come from the config (borrowed) */
     const uint8_t *stdin_data; size_t stdin_len, stdin_pos;
     wg_wasi_outbuf out[3];          /* [1] stdout, [2] stderr captures */

@@ -1,7 +1,7 @@
 /*
  * Public entry points not covered elsewhere: loading and querying modules,
  * host functions, calling functions (wg_func_call and its value conversion),
- * the host-function context (wg_ctx_*) and interrupts.
+ * the host-function context (wg_ctx_*), interrupts and interrupt handles.
  *
  * Calls. wg_func_call places the arguments at the first free cell of the
  * instance's value stack (ex->sp) and runs the interpreter with fp there. When
@@ -392,16 +392,39 @@ wg_memory *wg_ctx_memory(wg_ctx *ctx) {
 
 /* ---- interrupts ---------------------------------------------------------------- */
 
-/* Sets the interrupt flag (an atomic store: any thread, any time). */
+/* Sets the interrupt flag (an atomic store: any thread, any time). With
+ * opts.interrupt that is the handle's flag. */
 void wg_instance_interrupt(wg_instance *inst) {
-    if (inst) atomic_store(&inst->interrupt, 1u);
+    if (inst) atomic_store(wg__instance_flag(inst), 1u);
 }
 
 /* Clears the interrupt flag (any thread). */
 void wg_instance_clear_interrupt(wg_instance *inst) {
-    if (inst) atomic_store(&inst->interrupt, 0u);
+    if (inst) atomic_store(wg__instance_flag(inst), 0u);
 }
 
 bool wg_instance_is_interrupted(const wg_instance *inst) {
-    return inst && atomic_load_explicit(&((wg_instance *)inst)->interrupt, memory_order_relaxed) != 0;
+    return inst && atomic_load_explicit(wg__instance_flag(inst), memory_order_relaxed) != 0;
+}
+
+/* ---- interrupt handles (wg_interrupt) ---------------------------------------- */
+
+wg_interrupt *wg_interrupt_new(void) {
+    wg_interrupt *h = malloc(sizeof *h);
+    if (h) atomic_init(&h->flag, 0u);
+    return h;
+}
+
+void wg_interrupt_free(wg_interrupt *h) { free(h); }
+
+void wg_interrupt_set(wg_interrupt *h) {
+    if (h) atomic_store(&h->flag, 1u);
+}
+
+void wg_interrupt_clear(wg_interrupt *h) {
+    if (h) atomic_store(&h->flag, 0u);
+}
+
+bool wg_interrupt_is_set(const wg_interrupt *h) {
+    return h && atomic_load_explicit(&((wg_interrupt *)h)->flag, memory_order_relaxed) != 0;
 }

@@ -133,24 +133,48 @@ static bool link_imports(wg_instance *inst, const wg_imports *imports, wg_error 
     return true;
 }
 
-static void *alloc_array(size_t n, size_t size) { return calloc(n ? n : 1, size); }
+/* Rounds n up to the alignment of any object (the arrays below hold pointers,
+ * cells and structs). */
+static size_t align_up(size_t n) {
+    size_t a = _Alignof(max_align_t);
+    return (n + a - 1) / a * a;
+}
 
-/* Allocates the index-space arrays and the instance's own objects (all zeroed). */
-static bool alloc_spaces(wg_instance *inst) {
-    const wg_module *m = inst->module;
-    inst->funcs = alloc_array(m->nfuncs, sizeof *inst->funcs);
-    inst->own_funcs = alloc_array(m->nfuncs - m->nimported_funcs, sizeof *inst->own_funcs);
-    inst->tables = alloc_array(m->ntables, sizeof *inst->tables);
-    inst->own_tables = alloc_array(m->ntables - m->nimported_tables, sizeof *inst->own_tables);
-    inst->mems = alloc_array(m->nmems, sizeof *inst->mems);
-    inst->own_mems = alloc_array(m->nmems - m->nimported_mems, sizeof *inst->own_mems);
-    inst->globals = alloc_array(m->nglobals, sizeof *inst->globals);
-    inst->own_globals = alloc_array(m->nglobals - m->nimported_globals, sizeof *inst->own_globals);
-    inst->elem_dropped = alloc_array(m->nelems, sizeof *inst->elem_dropped);
-    inst->data_dropped = alloc_array(m->ndatas, sizeof *inst->data_dropped);
-    return inst->funcs && inst->own_funcs && inst->tables && inst->own_tables && inst->mems &&
-           inst->own_mems && inst->globals && inst->own_globals && inst->elem_dropped &&
-           inst->data_dropped;
+/* Allocates the instance and its index-space arrays and own objects in ONE
+ * zeroed block (this used to be eleven callocs and eleven frees per instance):
+ * the wg_instance, then funcs, tables, mems, globals (pointer arrays), then
+ * own_funcs, own_tables, own_mems, own_globals, elem_dropped, data_dropped.
+ * NULL when out of memory. Freed with one free(inst). */
+static wg_instance *alloc_instance(const wg_module *m) {
+    size_t nf = m->nfuncs, nt = m->ntables, nm = m->nmems, ng = m->nglobals;
+    size_t sizes[10] = {
+        nf * sizeof(wg_func *), nt * sizeof(wg_table *), nm * sizeof(wg_memory *),
+        ng * sizeof(wg_global *),
+        (nf - m->nimported_funcs) * sizeof(wg_func),
+        (nt - m->nimported_tables) * sizeof(wg_table),
+        (nm - m->nimported_mems) * sizeof(wg_memory),
+        (ng - m->nimported_globals) * sizeof(wg_global),
+        (size_t)m->nelems * sizeof(bool), (size_t)m->ndatas * sizeof(bool),
+    };
+    size_t offs[10], total = align_up(sizeof(wg_instance));
+    for (int i = 0; i < 10; i++) {
+        offs[i] = total;
+        total += align_up(sizes[i]);
+    }
+    char *block = calloc(1, total);
+    if (!block) return NULL;
+    wg_instance *inst = (wg_instance *)(void *)block;
+    inst->funcs = (wg_func **)(void *)(block + offs[0]);
+    inst->tables = (wg_table **)(void *)(block + offs[1]);
+    inst->mems = (wg_memory **)(void *)(block + offs[2]);
+    inst->globals = (wg_global **)(void *)(block + offs[3]);
+    inst->own_funcs = (wg_func *)(void *)(block + offs[4]);
+    inst->own_tables = (wg_table *)(void *)(block + offs[5]);
+    inst->own_mems = (wg_memory *)(void *)(block + offs[6]);
+    inst->own_globals = (wg_global *)(void *)(block + offs[7]);
+    inst->elem_dropped = (bool *)(void *)(block + offs[8]);
+    inst->data_dropped = (bool *)(void *)(block + offs[9]);
+    return inst;
 }
 
 /* Creates the module's own functions, tables, memories and globals. */
@@ -181,7 +205,7 @@ static bool define_objects(wg_instance *inst, wg_error *err) {
             return wg__error(err, WG_ERR_RESOURCE, (size_t)-1,
                              "memory %u: initial size of %llu pages exceeds the memory limit", i,
                              (unsigned long long)l->min);
-        if (!wg__memory_init(mem, l->min, l->has_max, l->max, cap))
+        if (!wg__memory_init_pooled(mem, inst->opts.pool, l->min, l->has_max, l->max, cap))
             return wg__error(err, WG_ERR_RESOURCE, (size_t)-1,
                              "memory %u: cannot map %llu pages", i, (unsigned long long)l->min);
         inst->mems[i] = mem;
@@ -277,7 +301,7 @@ wg_instance *wg_instance_new(const wg_module *m, const wg_imports *imports,
         wg__error(err, WG_ERR_INVALID, (size_t)-1, "no module");
         return NULL;
     }
-    wg_instance *inst = calloc(1, sizeof *inst);
+    wg_instance *inst = alloc_instance(m);
     if (!inst) {
         wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "out of memory");
         return NULL;
@@ -289,10 +313,6 @@ wg_instance *wg_instance_new(const wg_module *m, const wg_imports *imports,
     atomic_init(&inst->interrupt, 0u);
 
     bool escaped = false;
-    if (!alloc_spaces(inst)) {
-        wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "out of memory");
-        goto fail;
-    }
     if (!link_imports(inst, imports, err)) goto fail;
     if (!define_objects(inst, err)) goto fail;
     if (!init_segments(inst, err, trap, &escaped)) goto fail;
@@ -318,40 +338,29 @@ fail:
 }
 
 /* Frees inst's own objects and execution state; imported objects are borrowed and left
- * alone. Works on a partially built instance. NULL is a no-op. */
+ * alone. Works on a partially built instance. NULL is a no-op. With a pool, the
+ * memories and the execution stack go back to it (memory.c). */
 void wg_instance_free(wg_instance *inst) {
     if (!inst) return;
     const wg_module *m = inst->module;
+    wg_pool *pool = inst->opts.pool;
     wg_exec *ex = &inst->exec;
-    if (ex->stack) munmap(ex->stack, (size_t)(ex->stack_end - ex->stack) * sizeof(wg_cell));
-    free(ex->frames);
-    if (inst->own_mems)
-        for (uint32_t i = 0; i < m->nmems - m->nimported_mems; i++)
-            wg__memory_release(&inst->own_mems[i]);
-    if (inst->own_tables)
-        for (uint32_t i = 0; i < m->ntables - m->nimported_tables; i++)
-            wg__table_release(&inst->own_tables[i]);
-    free(inst->funcs);
-    free(inst->own_funcs);
-    free(inst->tables);
-    free(inst->own_tables);
-    free(inst->mems);
-    free(inst->own_mems);
-    free(inst->globals);
-    free(inst->own_globals);
-    free(inst->elem_dropped);
-    free(inst->data_dropped);
-    free(inst);
+    if (ex->stack) {
+        size_t cells = (size_t)(ex->stack_end - ex->stack);
+        if (!pool || !wg__rpool_put_stack(pool, ex->stack, cells, ex->frames, ex->max_frames)) {
+            munmap(ex->stack, cells * sizeof(wg_cell));
+            free(ex->frames);
+        }
+    }
+    for (uint32_t i = 0; i < m->nmems - m->nimported_mems; i++)
+        wg__memory_release_pooled(&inst->own_mems[i], pool);
+    for (uint32_t i = 0; i < m->ntables - m->nimported_tables; i++)
+        wg__table_release(&inst->own_tables[i]);
+    free(inst);  /* the arrays live in the same block (alloc_instance) */
 }
 
-/* Allocates inst->exec on first use: an mmap'd value stack of opts.stack_cells cells
- * (untouched pages cost nothing) and a frame array of opts.max_call_depth.
- * Freed by wg_instance_free. False when out of memory. */
-bool wg__exec_init(wg_instance *inst) {
-    wg_exec *ex = &inst->exec;
-    if (ex->stack) return true;
-    size_t cells = inst->opts.stack_cells ? inst->opts.stack_cells : DEFAULT_STACK_CELLS;
-    uint32_t depth = inst->opts.max_call_depth ? inst->opts.max_call_depth : DEFAULT_CALL_DEPTH;
+/* Maps a fresh value stack and frame array. */
+static bool exec_map(size_t cells, uint32_t depth, wg_cell **stack_out, wg_frame **frames_out) {
     size_t bytes = cells * sizeof(wg_cell);
     /* mmap: pages the guest never touches cost nothing. */
     void *stack = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
@@ -369,13 +378,51 @@ bool wg__exec_init(wg_instance *inst) {
         munmap(stack, bytes);
         return false;
     }
+    *stack_out = stack;
+    *frames_out = frames;
+    return true;
+}
+
+/* Allocates inst->exec on first use: a value stack of opts.stack_cells cells and a
+ * frame array of opts.max_call_depth, from opts.pool when it has a pair of exactly
+ * these sizes idle, else freshly mapped. Released by wg_instance_free. False when
+ * out of memory.
+ *
+ * A pooled stack and frame array are NOT cleared, though they hold what an earlier
+ * instance (maybe another request's) left there. That is safe because the
+ * interpreter never reads a cell or a frame it has not written in this run:
+ *  - frames[n] is written (ret_ip, fp, func) on entry to every call before
+ *    nframes covers it, and only frames below nframes are read (returns,
+ *    backtraces in wg__trap_fill);
+ *  - a callee's frame starts at its arguments, which the caller wrote (or
+ *    wg_func_call, from the embedder's values); its declared locals are zeroed
+ *    on entry (interp.c enter_wasm); every other cell of the frame is an operand
+ *    temporary, and validation guarantees an operand is pushed (so its slot
+ *    written) before it is popped (read), and that code after unreachable/br/
+ *    return, where the stack is polymorphic, is never executed;
+ *  - host functions get slots[0..nparams) written by the caller and write their
+ *    results before the caller reads them.
+ * So stale cells are unobservable, exactly as stale bytes of a C stack are.
+ * (Linear memory, which the guest CAN read without writing, is zeroed.) */
+bool wg__exec_init(wg_instance *inst) {
+    wg_exec *ex = &inst->exec;
+    if (ex->stack) return true;
+    size_t cells = inst->opts.stack_cells ? inst->opts.stack_cells : DEFAULT_STACK_CELLS;
+    uint32_t depth = inst->opts.max_call_depth ? inst->opts.max_call_depth : DEFAULT_CALL_DEPTH;
+    wg_pool *pool = inst->opts.pool;
+    wg_cell *stack;
+    wg_frame *frames;
+    if (!pool || !wg__rpool_take_stack(pool, cells, depth, &stack, &frames)) {
+        if (pool) wg__rpool_note_stack_miss(pool);
+        if (!exec_map(cells, depth, &stack, &frames)) return false;
+    }
     ex->stack = stack;
     ex->stack_end = ex->stack + cells;
     ex->sp = ex->stack;
     ex->frames = frames;
     ex->nframes = 0;
     ex->max_frames = depth;
-    ex->interrupt = &inst->interrupt;
+    ex->interrupt = wg__instance_flag(inst);
     ex->trap = NULL;
     return true;
 }

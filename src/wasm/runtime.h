@@ -52,6 +52,9 @@ struct wg_memory {
     bool has_max;                   /* the type declared a maximum */
     uint64_t cap_bytes;             /* growth cap from wg_instance_opts, 0 = none */
     size_t reserved;                /* bytes of address space reserved at data */
+    size_t committed;               /* bytes at data already readable and writable (>= size
+                                     * when pooled: beyond size the explicit bounds checks,
+                                     * not PROT_NONE, keep the guest out) */
 };
 
 struct wg_table {

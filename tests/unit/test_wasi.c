@@ -515,6 +515,65 @@ WG_TEST(fd_write_capture_and_cap) {
     tenv_close(&t);
 }
 
+static void limit_traps(wg_wasi_config *cfg, void *arg) {
+    (void)arg;
+    wg_wasi_config_output_limit_traps(cfg, true);
+}
+
+/* With output_limit_traps, the write that passes the cap stores what fits and
+ * stops the guest with a clear message; writes that fit work as before. */
+WG_TEST(fd_write_limit_traps) {
+    tenv t;
+    tenv_open(&t, 8, limit_traps, NULL);
+    memcpy(mem(&t) + 100, "hello, world", 12);
+    iov(&t, 0, 100, 5);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 5);
+    iov(&t, 0, 105, 3); /* exactly up to the cap: fine */
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(1), A(50)), 0);
+    iov(&t, 0, 108, 1); /* one byte past it: trap */
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(1), A(50)), -1);
+    CHECK_EQ_INT(t.trap.code, WG_TRAP_HOST);
+    CHECK_STR_CONTAINS(t.trap.message, "stdout exceeded its 8 bytes limit");
+    size_t len;
+    bool trunc;
+    const uint8_t *out = wg_wasi_output(t.w, 1, &len, &trunc);
+    CHECK_EQ_INT(len, 8);
+    CHECK(trunc);
+    CHECK(out && memcmp(out, "hello, w", 8) == 0);
+    tenv_close(&t);
+
+    /* the message names the stream and a round cap in MiB */
+    tenv_open(&t, 1u << 20, limit_traps, NULL);
+    CHECK(wg_memory_grow(wg_instance_memory(t.inst), 40) == 1); /* 41 pages > 2 MiB + 64 */
+    iov(&t, 0, 64, 2u << 20);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(1), A(50)), -1);
+    CHECK_STR_CONTAINS(t.trap.message, "stdout exceeded its 1 MiB limit");
+    out = wg_wasi_output(t.w, 1, &len, &trunc);
+    CHECK_EQ_INT(len, 1u << 20);
+    CHECK(trunc);
+    tenv_close(&t);
+}
+
+/* Many per-instance variables (the gateway adds ~30): all present, in order. */
+WG_TEST(add_env_many) {
+    tenv t;
+    tenv_open(&t, 64, NULL, NULL);
+    char name[16], value[16];
+    for (int i = 0; i < 200; i++) {
+        snprintf(name, sizeof name, "V%d", i);
+        snprintf(value, sizeof value, "%d", i * 7);
+        CHECK(wg_wasi_add_env(t.w, name, value));
+    }
+    /* environ_sizes_get(count_ptr, size_ptr) */
+    CHECK_EQ_INT(call(&t, "environ_sizes_get", "ii", A(0), A(4)), 0);
+    CHECK_EQ_INT(rd32(&t, 0), 201); /* A=1 from the config, then 200 */
+    CHECK_EQ_INT(call(&t, "environ_get", "ii", A(1024), A(4096)), 0);
+    CHECK(strcmp((const char *)mem(&t) + rd32(&t, 1024), "A=1") == 0);
+    CHECK(strcmp((const char *)mem(&t) + rd32(&t, 1024 + 4 * 200), "V199=1393") == 0);
+    tenv_close(&t);
+}
+
 static void stdin_buf(wg_wasi_config *cfg, void *arg) {
     wg_wasi_config_stdin_buffer(cfg, (const uint8_t *)arg, strlen((const char *)arg));
 }
