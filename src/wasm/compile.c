@@ -309,9 +309,15 @@ static bool do_call(wg__cc *c, const wg_functype *ft, uint32_t op, uint32_t a, u
         if (idx) idx_slot = wg__slot_of(c, idx, idx_slot_h);
         for (uint32_t i = 0; i < ft->nparams; i++) wg__materialize(c, base_h + i);
         uint32_t base = wg__cc_canon(c, base_h);
-        if (op == WG_OP_call_indirect)
+        if (op == WG_OP_call_indirect) {
             wg__emit4(c, op, 4, a, b, idx_slot, base);
-        else
+        } else if (op == WG_OP_call_direct) {
+            /* off, frame, z and n are filled in by patch_calls */
+            uint32_t w[6] = {a, base, 0, 0, 0, 0};
+            uint32_t at = wg__emit(c, op, 6, w);
+            if (at != NONE && (!WG_VEC_PUSH(c->calls, at) || !WG_VEC_PUSH(c->calls, a)))
+                c->oom = true;
+        } else
             wg__emit4(c, op, 2, a, base, 0, 0);
     }
     for (uint32_t i = 0; i < ft->nresults; i++)
@@ -324,8 +330,8 @@ static bool op_call(wg__cc *c) {
     if (!read_u32(c, &f)) return false;
     if (f >= c->m->nfuncs) return invalid_idx(c, "unknown function", f);
     const wg_functype *ft = &c->m->types[c->m->func_types[f]];
-    uint32_t op = f < c->m->nimported_funcs ? WG_OP_call_import : WG_OP_call;
-    return do_call(c, ft, op, f, 0, 0, NULL);
+    if (f < c->m->nimported_funcs) return do_call(c, ft, WG_OP_call_import, f, 0, 0, NULL);
+    return do_call(c, ft, WG_OP_call_direct, f - c->m->nimported_funcs, 0, 0, NULL);
 }
 
 static bool op_call_indirect(wg__cc *c) {
@@ -922,6 +928,7 @@ static bool compile_pass(wg__cc *c, const wg_body *body) {
     c->last_start = NONE;
     c->stack_base = c->nlocals + (c->pass2 ? c->npool : 0);
     c->label_pc = c->code.len;
+    c->last_copy = NONE;
     if (!wg__push_ctrl(c, CK_FUNC, 0, NULL, c->ft->nresults, c->ft->results)) return false;
     if (c->pass2)
         for (uint32_t i = 0; i < c->npool; i++) {
@@ -975,13 +982,14 @@ static bool compile_body(wg__cc *c, uint32_t bi) {
     c->ft = &m->types[type_idx];
     if (!setup_locals(c, body)) return false;
 
-    uint32_t start = c->code.len;
+    uint32_t start = c->code.len, calls_start = c->calls.len;
     c->pass2 = false;
     c->ncands = 0;
     c->npool = 0;
     if (!compile_pass(c, body)) return false;
     if (choose_pool(c) > 0) {
         c->code.len = start;
+        c->calls.len = calls_start;
         c->pass2 = true;
         if (!compile_pass(c, body)) return false;
     }
@@ -997,6 +1005,36 @@ static bool compile_body(wg__cc *c, uint32_t bi) {
     cf->frame_size = (uint32_t)frame;
     cf->type_idx = type_idx;
     return true;
+}
+
+/* Fills in the callee operands of every call_direct (all bodies compiled,
+ * m->code_funcs[*].code_len set; code not yet split into functions). */
+static bool patch_calls(wg__cc *c) {
+    wg_module *m = c->m;
+    uint32_t ndefined = m->nfuncs - m->nimported_funcs;
+    uint32_t *starts = malloc((ndefined ? ndefined : 1) * sizeof *starts);
+    if (!starts) return wg__error(c->err, WG_ERR_RESOURCE, (size_t)-1, "out of memory");
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < ndefined; i++) {
+        starts[i] = at;
+        at += m->code_funcs[i].code_len;
+    }
+    bool ok = true;
+    for (uint32_t k = 0; k + 1 < c->calls.len && ok; k += 2) {
+        uint32_t site = c->calls.data[k], f = c->calls.data[k + 1];
+        uint32_t *w = &c->code.data[site];
+        if (f >= ndefined || w[0] != (uint32_t)c->handlers[WG_OP_call_direct] || w[1] != f) {
+            ok = wg__error(c->err, WG_ERR_INVALID, (size_t)-1, "internal error: lost a call site");
+            break;
+        }
+        const wg_code_func *cf = &m->code_funcs[f];
+        w[3] = (uint32_t)((int64_t)starts[f] - (int64_t)site);
+        w[4] = cf->frame_size;
+        w[5] = cf->nparams;
+        w[6] = cf->nlocals - cf->nparams;
+    }
+    free(starts);
+    return ok;
 }
 
 /* Validates and compiles every defined function of m (module-level validation
@@ -1020,6 +1058,8 @@ bool wg__compile_functions(wg_module *m, wg_error *err) {
     wg__cc c = {.m = m, .err = err, .handlers = wg__ir_handlers()};
     bool ok = true;
     for (uint32_t i = 0; i < ndefined && ok; i++) ok = compile_body(&c, i);
+    if (ok && c.oom) ok = wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "out of memory");
+    if (ok) ok = patch_calls(&c);
     if (ok && c.code.len == 0 && !WG_VEC_RESERVE(c.code, 1)) {
         ok = wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "out of memory");
     }
@@ -1047,6 +1087,7 @@ bool wg__compile_functions(wg_module *m, wg_error *err) {
     WG_VEC_FREE(c.patches);
     WG_VEC_FREE(c.scratch);
     WG_VEC_FREE(c.stubs);
+    WG_VEC_FREE(c.calls);
     free(c.local_types);
     return ok;
 }

@@ -138,13 +138,33 @@ bool wg__pop_types(wg__cc *c, uint32_t n, const uint8_t *types) {
 
 /* ---- locations ----------------------------------------------------------- */
 
+/* Emits copy d s, fused with the copy just before it into copy2 when nothing
+ * (no label, no other instruction) lies between them. */
+static void emit_copy(wg__cc *c, uint32_t d, uint32_t s) {
+    if (c->oom || wg__cc_dead(c)) return;
+    uint32_t at = c->last_copy;
+    if (at != NONE && at + 3 == c->code.len && c->label_pc != c->code.len &&
+        c->code.data[at] == (uint32_t)c->handlers[WG_OP_copy]) {
+        if (!WG_VEC_RESERVE(c->code, 2)) {
+            c->oom = true;
+            return;
+        }
+        c->code.data[at] = (uint32_t)c->handlers[WG_OP_copy2];
+        c->code.data[c->code.len++] = d;
+        c->code.data[c->code.len++] = s;
+        c->last_copy = NONE;
+        return;
+    }
+    c->last_copy = wg__emit4(c, WG_OP_copy, 2, d, s, 0, 0);
+}
+
 void wg__move_to(wg__cc *c, const cval *v, uint32_t h, uint32_t dst) {
     switch (v->loc) {
     case LOC_SLOT:
-        if (wg__cc_canon(c, h) != dst) wg__emit4(c, WG_OP_copy, 2, dst, wg__cc_canon(c, h), 0, 0);
+        if (wg__cc_canon(c, h) != dst) emit_copy(c, dst, wg__cc_canon(c, h));
         break;
     case LOC_LOCAL:
-        if (v->local != dst) wg__emit4(c, WG_OP_copy, 2, dst, v->local, 0, 0);
+        if (v->local != dst) emit_copy(c, dst, v->local);
         break;
     default:
         if (v->imm <= UINT32_MAX)

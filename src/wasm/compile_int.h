@@ -127,6 +127,8 @@ typedef struct wg__cc {
     WG_VEC(uint32_t) code;     /* all functions' code, module-wide */
     WG_VEC(uint32_t) scratch;  /* br_table depths */
     WG_VEC(uint32_t) stubs;    /* br_table: per depth, stub index or NONE */
+    WG_VEC(uint32_t) calls;    /* call_direct sites: code index of the handler word, then
+                                  the callee's defined-function index (patched at the end) */
 
     /* The last value-producing instruction, for local.set retargeting and
      * compare-branch fusion: valid while code.len == last_end and no label was
@@ -137,6 +139,8 @@ typedef struct wg__cc {
     uint32_t last_height;      /* stack height of its result */
     uint32_t last_op;          /* wg_ir_op */
     uint32_t label_pc;         /* code index of the most recent label */
+    uint32_t last_copy;        /* code index of the last copy from wg__move_to: a copy
+                                  emitted right after it (no label between) fuses into copy2 */
 } wg__cc;
 
 /* ---- opcode table (compile_tables.c) ---- */

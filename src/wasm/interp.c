@@ -25,7 +25,9 @@
  * -mllvm -tail-dup-succ-size=1000 (measured: 1.5-2x slower without).
  *
  * Calls never recurse on the C stack: a wasm->wasm call pushes a wg_frame
- * {ret_ip, caller fp, callee} on ex->frames and jumps. Host functions are
+ * {ret_ip, caller fp, callee} on ex->frames and jumps. A call that switches
+ * instances stores ret_ip with bit 0 set (code words are 4-byte aligned), so
+ * `return` reloads the caller's instance and memory only then. Host functions are
  * called from here (they may re-enter wg__interp_call; each activation returns
  * when its own entry frame is popped). A trap fills ex->trap (with the
  * backtrace from the frame stack, before anything is popped), restores
@@ -334,6 +336,11 @@ L_copy:
     S(1) = S(2);
     ip += 3;
     NEXT;
+L_copy2:
+    S(1) = S(2);
+    S(3) = S(4);
+    ip += 5;
+    NEXT;
 L_copy_n: {
     wg_cell *d = &S(1);
     const wg_cell *s = &S(2);
@@ -359,9 +366,10 @@ L_return: {
     const wg_frame *fr = &frames[n];
     ip = fr->ret_ip;
     fp = fr->fp;
-    wg_instance *ci = fr[-1].func->inst;
-    if (UNLIKELY(ci != inst)) {
-        inst = ci;
+    if (UNLIKELY((uintptr_t)ip & 1)) {
+        /* back to another instance (see the file comment) */
+        ip = (const uint32_t *)((uintptr_t)ip & ~(uintptr_t)1);
+        inst = fr[-1].func->inst;
         RELOAD();
     }
     NEXT;
@@ -392,6 +400,31 @@ enter_wasm: {
     ip = c->code;
     NEXT;
 }
+L_call_direct: {
+    /* Everything entry needs is in the operands: no lookups through the
+     * callee's wg_code_func (same instance, so no RELOAD either). */
+    nfp = fp + ip[2];
+    uint32_t n = ex->nframes;
+    if (UNLIKELY(n >= max_frames || (size_t)(stack_end - nfp) < ip[4]))
+        TRAP(WG_TRAP_STACK_EXHAUSTED);
+    CHECK_INTERRUPT();
+    wg_frame *fr = &frames[n];
+    fr->ret_ip = ip + 7;
+    fr->fp = fp;
+    fr->func = &inst->own_funcs[ip[1]];
+    ex->nframes = n + 1;
+    uint32_t nz = ip[6];
+    if (nz) {
+        wg_cell *p = nfp + ip[5], *e = p + nz;
+        do {
+            __asm__("" : "+r"(p));
+            p->u64 = 0;
+        } while (++p < e);
+    }
+    fp = nfp;
+    ip += (int32_t)ip[3];
+    NEXT;
+}
 L_call_import:
     callee = funcs[ip[1]];
     nfp = fp + ip[2];
@@ -418,6 +451,7 @@ call_any:
                 TRAP(WG_TRAP_STACK_EXHAUSTED);
             inst = callee->inst;
             RELOAD();
+            ret_ip = (const uint32_t *)((uintptr_t)ret_ip | 1);
         }
         goto enter_wasm;
     }

@@ -80,11 +80,17 @@
     X(br_if_i64_eqz, "S O")      /* if fp[S].u64 == 0: ip += O */                     \
     X(br_table, "S I O...")      /* n = I; k = fp[S].u32; ip += O[k < n ? k : n]: n+1 offsets follow */ \
     X(copy, "S S")               /* d s: fp[d] = fp[s] */                             \
+    X(copy2, "S S S S")          /* d1 s1 d2 s2: fp[d1] = fp[s1]; then fp[d2] = fp[s2] (two adjacent copies) */ \
     X(copy_n, "S S I")           /* d s n: copy n cells fp[s..] to fp[d..], ascending (d <= s) */ \
     X(const32, "S I")            /* d imm: fp[d].u64 = imm */                         \
     X(const64, "S L")            /* d imm: fp[d].u64 = imm */                         \
     X(return, "")                /* results are already in slots [0, nresults) */     \
-    X(call, "I S")               /* f base: call defined function f (module-wide function index) with fp' = fp + base */ \
+    X(call, "I S")               /* f base: call defined function f (module-wide function index) with fp' = fp + base \
+                                    (the compiler emits call_direct instead) */ \
+    X(call_direct, "I S I I I I") /* f base off frame z n: call inst->own_funcs[f] (f: defined-function index) \
+                                    with fp' = fp + base; trap "call stack exhausted" if the frame stack is full or \
+                                    fewer than frame cells remain from fp'; zero fp'[z .. z+n); ip += off (the \
+                                    callee's code, relative to this handler word). Patched once all bodies are compiled */ \
     X(call_import, "I S")        /* f base: call inst->funcs[f] (imported: host or another instance) */ \
     X(call_indirect, "I I S S")  /* type table idx base: f = table[fp[idx].u32]; trap "undefined element" if out of range, \
                                     "uninitialized element" if null, "indirect call type mismatch" if f's type != module type */ \

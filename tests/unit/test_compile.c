@@ -323,10 +323,10 @@ WG_TEST(multi_value_blocks_and_returns) {
     DIS_EQ("i", "i", "", 0, "copy 1 0; i32_add_ri 0 1 3; return",
            0x20, 0, 0x02, 0x02, 0x41, 3, 0x6A, 0x0B, 0x0B);
     /* returning two locals in swapped order must not clobber one with the other */
-    DIS_EQ("ii", "ii", "", 0, "copy 3 0; copy 0 1; copy 1 3; return", 0x20, 1, 0x20, 0, 0x0B);
+    DIS_EQ("ii", "ii", "", 0, "copy2 3 0 0 1; copy 1 3; return", 0x20, 1, 0x20, 0, 0x0B);
     /* loop with a param: the back-edge moves the new value into the loop's slot */
     DIS_EQ("i", "i", "", 0,
-           "copy 1 0; i32_add_ri 0 1 4294967295; br_unless 0 8; copy 1 0; br -10; copy 1 0; copy 0 1; return",
+           "copy 1 0; i32_add_ri 0 1 4294967295; br_unless 0 8; copy 1 0; br -10; copy2 1 0 0 1; return",
            0x20, 0, 0x03, 0x02, 0x41, 0x7F, 0x6A, 0x22, 0, 0x20, 0, 0x0D, 0, 0x0B, 0x0B);
 }
 
@@ -532,6 +532,33 @@ WG_TEST(executes_compiled_patterns) {
     /* br_if to the function label with a value, then fallthrough value */
     RUN("i", "i", "", A(1), A(4), 0x41, 4, 0x20, 0, 0x0D, 0, 0x1A, 0x41, 5, 0x0B);
     RUN("i", "i", "", A(0), A(5), 0x41, 4, 0x20, 0, 0x0D, 0, 0x1A, 0x41, 5, 0x0B);
+}
+
+WG_TEST(calls_are_direct_and_patched) {
+    /* () -> () with locals i i: call 1 (forward, compiled later); call 0 (itself).
+     * call_direct f base off frame z n: off is relative to the call's handler
+     * word; function 1 (empty, 0 locals) starts right after function 0 */
+    DIS_EQ("", "", "ii", B_SECOND_FUNC,
+           "call_direct 1 2 15 0 0 0; call_direct 0 2 4294967289 2 0 2; return",
+           0x10, 1, 0x10, 0, 0x0B);
+    /* recursion through call_direct: fib with a declared local that each
+     * activation dirties after its calls, so a missed zeroing shows:
+     * (param i32) (result i32) (local i32)
+     *   if (n < 2) n else f(n-1) + f(n-2) + l1 end; l1 = 1000 */
+    RUN("i", "i", "i", A(10), A(55), 0x20, 0, 0x41, 2, 0x49, 0x04, 0x7F, 0x20, 0, 0x05,
+        0x20, 0, 0x41, 1, 0x6B, 0x10, 0, 0x20, 0, 0x41, 2, 0x6B, 0x10, 0, 0x6A,
+        0x20, 1, 0x6A, 0x41, 0xE8, 0x07, 0x21, 1, 0x0B, 0x0B);
+}
+
+WG_TEST(adjacent_copies_fuse_into_copy2) {
+    /* (param i32 i32 i32) (result i32 i32 i32): return l2 l0 l1 */
+    DIS_EQ("iii", "iii", "", 0, "copy2 4 0 5 1; copy 0 2; copy_n 1 4 2; return",
+           0x20, 2, 0x20, 0, 0x20, 1, 0x0B);
+    RUN("iii", "iii", "", A(1, 2, 3), A(3, 1, 2), 0x20, 2, 0x20, 0, 0x20, 1, 0x0B);
+    /* a loop label between two copies keeps them apart: the second one is a
+     * branch target. (param i32) (local i32): l1 = l0; loop l0 = l1 ... */
+    DIS_EQ("i", "", "i", 0, "copy 1 0; copy 0 1; br_if 0 -3; return",
+           0x20, 0, 0x21, 1, 0x03, 0x40, 0x20, 1, 0x21, 0, 0x20, 0, 0x0D, 0, 0x0B, 0x0B);
 }
 
 WG_TEST(frame_size_covers_locals_and_stack) {

@@ -323,6 +323,8 @@ WG_TEST(ir_names_and_operand_words) {
     CHECK_EQ_INT(wg__ir_operand_words(WG_OP_const64), 3);
     CHECK_EQ_INT(wg__ir_operand_words(WG_OP_br_table), 2);
     CHECK_EQ_INT(wg__ir_operand_words(WG_OP_call_indirect), 4);
+    CHECK_EQ_INT(wg__ir_operand_words(WG_OP_call_direct), 6);
+    CHECK_EQ_INT(wg__ir_operand_words(WG_OP_copy2), 4);
     CHECK_EQ_INT(wg__ir_operand_words(WG_OP_table_copy), 5);
     CHECK_EQ_INT(wg__ir_operand_words(WG_OP_i64_store32), 3);
     CHECK_EQ_INT(wg__ir_operand_words(WG_OP_br_i32_lt_s), 3);
@@ -950,7 +952,33 @@ WG_TEST(br_table_picks_targets_and_default) {
     fx_free(fx);
 }
 
+WG_TEST(copy2_moves_in_order) {
+    fixture *fx = fx_new();
+    code_t *c = &fx->code[0];   /* (a b) -> a rotated through slot 2: the second copy sees the first */
+    E(c, copy2, 2, 0, 0, 1);
+    E(c, copy2, 1, 2, 3, 0);
+    E(c, i32_mul_ri, 0, 0, 100);
+    E(c, i32_add, 0, 0, 1);
+    E(c, i32_mul_ri, 3, 3, 10000);
+    E(c, i32_add, 0, 0, 3);
+    E0(c, return);
+    def(fx, 0, 0, 2, 1, 2, 4);
+    fx->stack[0].u64 = 7;
+    fx->stack[1].u64 = 9;
+    CHECK_EQ_INT(fx_call(fx, 0), WG_TRAP_NONE);
+    /* slot 0 = 9, slot 1 = 7, slot 3 = 9 */
+    CHECK_EQ_INT(fx->stack[0].u32, 9 * 100 + 7 + 9 * 10000);
+    fx_free(fx);
+}
+
 /* ---- calls ---- */
+
+static int host_set_interrupt_c(wg_ctx *ctx, uint64_t *slots, void *data) {
+    (void)slots;
+    (void)data;
+    atomic_store(ctx->exec->interrupt, 1);
+    return 0;
+}
 
 /* fib(n) = n < 2 ? n : fib(n-1) + fib(n-2); frame: 0 n, 1 tmp, 2 arg/result, 3 saved */
 static void build_fib(fixture *fx, int i) {
@@ -994,6 +1022,98 @@ WG_TEST(calls_return_results) {
     fx->stack[1].u64 = 2;
     CHECK_EQ_INT(fx_call(fx, 0), WG_TRAP_NONE);
     CHECK_EQ_INT(fx->stack[0].u32, 2 * 10 + 1 + 7);
+    fx_free(fx);
+}
+
+/* The operand of call_direct that reaches function `to` from the call at
+ * position `at` of function `from` (code arrays all live in the fixture). */
+static uint32_t dir_off(fixture *fx, int from, uint32_t at, int to) {
+    return (uint32_t)(int32_t)(fx->code[to].w - &fx->code[from].w[at]);
+}
+
+WG_TEST(call_direct_enters_zeroes_and_traps) {
+    fixture *fx = fx_new();
+    /* fib through call_direct: f base off frame z n */
+    code_t *c = &fx->code[5];
+    uint32_t b = E(c, br_i32_lt_u_ri, 0, 2, 0);
+    E(c, i32_sub_ri, 2, 0, 1);
+    uint32_t k1 = E(c, call_direct, 5, 2, 0, 4, 1, 0);
+    E(c, copy, 1, 2);
+    E(c, i32_sub_ri, 2, 0, 2);
+    uint32_t k2 = E(c, call_direct, 5, 2, 0, 4, 1, 0);
+    E(c, i32_add, 0, 1, 2);
+    patch_here(c, b + 3, b);
+    E0(c, return);
+    c->w[k1 + 3] = dir_off(fx, 5, k1, 5);
+    c->w[k2 + 3] = dir_off(fx, 5, k2, 5);
+    def(fx, 5, 1, 1, 1, 1, 4);
+    fx->stack[0].u64 = 20;
+    CHECK_EQ_INT(fx_call(fx, 5), WG_TRAP_NONE);
+    CHECK_EQ_INT(fx->stack[0].u32, 6765);
+
+    /* callee 6: (p; locals 1, 2) returns p + l1 + l2; the caller leaves garbage
+     * where the callee's locals go: call_direct zeroes exactly n cells from z */
+    c = &fx->code[6];
+    E(c, i32_add, 0, 0, 1);
+    E(c, i32_add, 0, 0, 2);
+    E0(c, return);
+    def(fx, 6, 1, 1, 1, 3, 3);
+    for (uint32_t nz = 0; nz <= 2; nz++) {
+        memset(&fx->code[4], 0, sizeof fx->code[4]);
+        c = &fx->code[4];
+        E(c, const32, 3, 100);
+        E(c, const32, 4, 20000);
+        E(c, i32_add_ri, 2, 0, 1);
+        uint32_t k = E(c, call_direct, 6, 2, 0, 3, 1, nz);
+        E(c, copy, 0, 2);
+        E0(c, return);
+        c->w[k + 3] = dir_off(fx, 4, k, 6);
+        def(fx, 4, 1, 1, 1, 1, 5);
+        fx->stack[0].u64 = 7;
+        CHECK_EQ_INT(fx_call(fx, 4), WG_TRAP_NONE);
+        CHECK_EQ_INT(fx->stack[0].u32, 8 + (nz < 1 ? 100 : 0) + (nz < 2 ? 20000 : 0));
+    }
+
+    /* f(n) = f(n+1), counting entries in global 0: the frame limit, then the
+     * value stack limit from the frame operand; backtraces name the callee */
+    c = &fx->code[2];
+    memset(c, 0, sizeof *c);
+    E(c, global_get, 2, 0);
+    E(c, i32_add_ri, 2, 2, 1);
+    E(c, global_set, 0, 2);
+    uint32_t a = E(c, i32_add_ri, 1, 0, 1);
+    uint32_t k = E(c, call_direct, 2, 1, 0, 3, 1, 0);
+    E0(c, return);
+    c->w[k + 3] = dir_off(fx, 2, k, 2);
+    def(fx, 2, 1, 1, 1, 1, 3);
+    fx->globals[0].val.u64 = 0;
+    CHECK_EQ_INT(fx_call(fx, 2), WG_TRAP_STACK_EXHAUSTED);
+    CHECK_STR_CONTAINS(fx->trap.message, "call stack exhausted");
+    CHECK_EQ_INT(fx->trap.nframes, WG_BACKTRACE_MAX);
+    CHECK_EQ_INT(fx->trap.frames[0].func_index, 2);
+    CHECK_EQ_INT(fx->trap.frames[1].func_index, 2);
+    CHECK_EQ_INT(fx->globals[0].val.u32, NFRAMES);
+    c->w[k + 2] = 50;   /* base 50 with frame 100: the value stack runs out first */
+    c->w[k + 4] = 100;
+    c->w[a + 1] = 50;  /* i32_add_ri 50 0 1 */
+    def(fx, 2, 1, 1, 1, 1, 100);
+    fx->globals[0].val.u64 = 0;
+    CHECK_EQ_INT(fx_call(fx, 2), WG_TRAP_STACK_EXHAUSTED);
+    CHECK_EQ_INT(fx->globals[0].val.u32, (NSTACK - 100) / 50 + 1);
+    CHECK_EQ_INT(fx->inst.exec.nframes, 0);
+
+    /* the interrupt flag is checked at call_direct: a host call sets it */
+    def_host(fx, 1, 2, host_set_interrupt_c, NULL);
+    c = &fx->code[3];
+    E(c, call_import, 1, 3);
+    k = E(c, call_direct, 6, 0, 0, 3, 1, 2);
+    E0(c, return);
+    c->w[k + 3] = dir_off(fx, 3, k, 6);
+    def(fx, 3, 1, 1, 1, 1, 4);
+    fx->stack[0].u64 = 1;
+    CHECK_EQ_INT(fx_call(fx, 3), WG_TRAP_INTERRUPTED);
+    CHECK_EQ_INT(fx->stack[0].u32, 1);     /* the callee did not run */
+    atomic_store(&fx->inst.interrupt, 0);
     fx_free(fx);
 }
 
@@ -1534,6 +1654,27 @@ WG_TEST(cross_instance_calls_switch_context) {
     def(a, 6, 1, 1, 1, 1, 1);
     CHECK_EQ_INT(fx_call(a, 6), WG_TRAP_NONE);
     CHECK_EQ_INT(a->stack[0].u64, 1);
+    /* b's function 9 call_directs b's function 0 (same instance) and returns
+     * to a: each return restores its caller's context */
+    c = &b->code[9];
+    uint32_t k = E(c, call_direct, 0, 0, 0, 3, 1, 0);
+    E(c, i32_add_ri, 0, 0, 2);
+    E0(c, return);
+    c->w[k + 3] = dir_off(b, 9, k, 0);
+    def(b, 9, 1, 1, 1, 1, 3);
+    a->funcp[9] = &b->funcs[9];
+    c = &a->code[8];
+    E(c, copy, 2, 0);
+    E(c, call_import, 9, 2);                /* 57 */
+    E(c, i32_load8_u, 3, 0, 0);             /* 1 */
+    E(c, global_get, 4, 0);                 /* 100 */
+    E(c, i32_add, 0, 2, 3);
+    E(c, i32_add, 0, 0, 4);
+    E0(c, return);
+    def(a, 8, 1, 1, 1, 1, 5);
+    a->stack[0].u64 = 8;
+    CHECK_EQ_INT(fx_call(a, 8), WG_TRAP_NONE);
+    CHECK_EQ_INT(a->stack[0].u32, 158);
     fx_free(a);
     fx_free(b);
 }
