@@ -290,12 +290,14 @@ int wg__wasi_fd_write(wg_ctx *ctx, uint64_t *slots, void *ud) {
     return wg__wasi_ret(slots, err);
 }
 
-/* fd_pread(fd, iovs, iovs_len, offset u64, nread_ptr) */
-int wg__wasi_fd_pread(wg_ctx *ctx, uint64_t *slots, void *ud) {
-    (void)ud;
+/* fd_pread / fd_pwrite(fd, iovs, iovs_len, offset u64, n_ptr): the two differ
+ * only in the right they need and the host call. On an fd opened with APPEND,
+ * Linux's pwrite appends whatever the offset (pwrite(2) BUGS); so do we. */
+static int positional_io(wg_ctx *ctx, uint64_t *slots, bool write) {
     GET_WASI(w);
     int err;
-    wg_wasi_fd *e = get_positional(w, ARG32(0), WG_WASI_RIGHT_FD_READ | WG_WASI_RIGHT_FD_SEEK, &err);
+    uint64_t right = write ? WG_WASI_RIGHT_FD_WRITE : WG_WASI_RIGHT_FD_READ;
+    wg_wasi_fd *e = get_positional(w, ARG32(0), right | WG_WASI_RIGHT_FD_SEEK, &err);
     if (!e) return wg__wasi_ret(slots, err);
     uint64_t off = ARG64(3);
     if (!wg__wasi_mem(ctx, ARG32(4), 4)) return wg__wasi_ret(slots, WG_WASI_EFAULT);
@@ -303,32 +305,24 @@ int wg__wasi_fd_pread(wg_ctx *ctx, uint64_t *slots, void *ud) {
     if (off > (uint64_t)INT64_MAX) return wg__wasi_ret(slots, WG_WASI_EINVAL);
     iov_set s;
     if ((err = iov_gather(ctx, ARG32(1), ARG32(2), &s))) return wg__wasi_ret(slots, err);
-    ssize_t r = s.n ? preadv(e->hostfd, s.v, s.n, (off_t)off) : 0;
+    ssize_t r = 0;
+    if (s.n) r = write ? pwritev(e->hostfd, s.v, s.n, (off_t)off) : preadv(e->hostfd, s.v, s.n, (off_t)off);
     err = r < 0 ? wg__wasi_errno(errno) : 0;
     iov_free(&s);
     if (!err) wg__wasi_put_u32(wg__wasi_mem(ctx, ARG32(4), 4), (uint32_t)r);
     return wg__wasi_ret(slots, err);
 }
 
-/* fd_pwrite(fd, iovs, iovs_len, offset u64, nwritten_ptr). On an fd opened
- * with APPEND, Linux appends whatever the offset (pwrite(2) BUGS); so do we. */
+/* fd_pread(fd, iovs, iovs_len, offset u64, nread_ptr) */
+int wg__wasi_fd_pread(wg_ctx *ctx, uint64_t *slots, void *ud) {
+    (void)ud;
+    return positional_io(ctx, slots, false);
+}
+
+/* fd_pwrite(fd, iovs, iovs_len, offset u64, nwritten_ptr) */
 int wg__wasi_fd_pwrite(wg_ctx *ctx, uint64_t *slots, void *ud) {
     (void)ud;
-    GET_WASI(w);
-    int err;
-    wg_wasi_fd *e = get_positional(w, ARG32(0), WG_WASI_RIGHT_FD_WRITE | WG_WASI_RIGHT_FD_SEEK, &err);
-    if (!e) return wg__wasi_ret(slots, err);
-    uint64_t off = ARG64(3);
-    if (!wg__wasi_mem(ctx, ARG32(4), 4)) return wg__wasi_ret(slots, WG_WASI_EFAULT);
-    if (e->kind != WG_WASI_FD_HOST) return wg__wasi_ret(slots, WG_WASI_ESPIPE);
-    if (off > (uint64_t)INT64_MAX) return wg__wasi_ret(slots, WG_WASI_EINVAL);
-    iov_set s;
-    if ((err = iov_gather(ctx, ARG32(1), ARG32(2), &s))) return wg__wasi_ret(slots, err);
-    ssize_t r = s.n ? pwritev(e->hostfd, s.v, s.n, (off_t)off) : 0;
-    err = r < 0 ? wg__wasi_errno(errno) : 0;
-    iov_free(&s);
-    if (!err) wg__wasi_put_u32(wg__wasi_mem(ctx, ARG32(4), 4), (uint32_t)r);
-    return wg__wasi_ret(slots, err);
+    return positional_io(ctx, slots, true);
 }
 
 /* ---- seeking ---------------------------------------------------------------------- */
