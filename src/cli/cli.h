@@ -53,4 +53,10 @@ uint8_t *cli_read_file(const char *path, size_t *len);
  * frees them) and *len their length. */
 wg_module *cli_load_module(const char *path, uint8_t **bytes, size_t *len);
 
+/* Parses the arguments of a command that takes exactly one MODULE and no
+ * options (validate, inspect); argv[0] is the command. Returns -1 with *path
+ * set, or the exit status to return at once (help printed, or a usage error
+ * reported as "CMD: ..."). */
+int cli_one_module_arg(int argc, char **argv, const char **path);
+
 #endif

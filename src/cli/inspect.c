@@ -277,18 +277,9 @@ static void print_module(const wg_module *m, const char *path, const uint8_t *by
 }
 
 int cli_cmd_inspect(int argc, char **argv) {
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            cli_print_usage();
-            return CLI_EXIT_OK;
-        }
-        if (argv[i][0] == '-' && argv[i][1] && !path)
-            return cli_usage_error("inspect: unknown option '%s'", argv[i]);
-        if (path) return cli_usage_error("inspect: one MODULE only (got '%s' after '%s')", argv[i], path);
-        path = argv[i];
-    }
-    if (!path) return cli_usage_error("inspect: missing MODULE");
+    const char *path;
+    int rc = cli_one_module_arg(argc, argv, &path);
+    if (rc >= 0) return rc;
 
     uint8_t *bytes;
     size_t len;

@@ -155,6 +155,23 @@ wg_module *cli_load_module(const char *path, uint8_t **bytes, size_t *len) {
     return m;
 }
 
+int cli_one_module_arg(int argc, char **argv, const char **path) {
+    const char *cmd = argv[0];
+    *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            cli_print_usage();
+            return CLI_EXIT_OK;
+        }
+        if (argv[i][0] == '-' && argv[i][1] && !*path)
+            return cli_usage_error("%s: unknown option '%s'", cmd, argv[i]);
+        if (*path) return cli_usage_error("%s: one MODULE only (got '%s' after '%s')", cmd, argv[i], *path);
+        *path = argv[i];
+    }
+    if (!*path) return cli_usage_error("%s: missing MODULE", cmd);
+    return -1;
+}
+
 typedef struct command {
     const char *name;                /* as typed */
     int (*fn)(int argc, char **argv);

@@ -9,18 +9,9 @@
 #include <string.h>
 
 int cli_cmd_validate(int argc, char **argv) {
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (cli_is_help(argv[i])) {
-            cli_print_usage();
-            return CLI_EXIT_OK;
-        }
-        if (argv[i][0] == '-' && argv[i][1] && !path)
-            return cli_usage_error("validate: unknown option '%s'", argv[i]);
-        if (path) return cli_usage_error("validate: one MODULE only (got '%s' after '%s')", argv[i], path);
-        path = argv[i];
-    }
-    if (!path) return cli_usage_error("validate: missing MODULE");
+    const char *path;
+    int rc = cli_one_module_arg(argc, argv, &path);
+    if (rc >= 0) return rc;
 
     wg_module *m = cli_load_module(path, NULL, NULL);
     if (!m) return CLI_EXIT_ERROR;
