@@ -118,6 +118,23 @@ static wg_wasi_fd *dir_get(wg_wasi *w, uint32_t fd, uint64_t rights, int *err) {
     return e;
 }
 
+/* The common start of the calls that act on one name beneath a directory fd
+ * (mkdir, rmdir, unlink): the fd with `right`, the guest path [ptr, ptr+len),
+ * and its parent resolved beneath the fd. Returns the parent's fd (the caller
+ * closes it) with the last component in name (NAME_MAX+1 bytes) and the path
+ * in *path, or -1 with *err (checked in that order: fd, FAULT, resolution). */
+static int name_parent(wg_ctx *ctx, wg_wasi *w, uint32_t fd, uint64_t right, uint32_t ptr,
+                       uint32_t len, const char **path, char *name, int *err) {
+    wg_wasi_fd *e = dir_get(w, fd, right, err);
+    if (!e) return -1;
+    *path = guest_path(ctx, ptr, len);
+    if (!*path) {
+        *err = WG_WASI_EFAULT;
+        return -1;
+    }
+    return wg__sandbox_parent(e->hostfd, *path, len, name, err);
+}
+
 static bool has_trailing_slash(const char *path, uint32_t len) {
     return len > 0 && path[len - 1] == '/';
 }
@@ -158,12 +175,10 @@ int wg__wasi_path_create_directory(wg_ctx *ctx, uint64_t *slots, void *ud) {
     (void)ud;
     GET_WASI(w);
     int err;
-    wg_wasi_fd *e = dir_get(w, ARG32(0), WG_WASI_RIGHT_PATH_CREATE_DIRECTORY, &err);
-    if (!e) return wg__wasi_ret(slots, err);
-    const char *path = guest_path(ctx, ARG32(1), ARG32(2));
-    if (!path) return wg__wasi_ret(slots, WG_WASI_EFAULT);
+    const char *path;
     char name[NAME_MAX + 1];
-    int pfd = wg__sandbox_parent(e->hostfd, path, ARG32(2), name, &err);
+    int pfd = name_parent(ctx, w, ARG32(0), WG_WASI_RIGHT_PATH_CREATE_DIRECTORY, ARG32(1), ARG32(2),
+                          &path, name, &err);
     if (pfd < 0) return wg__wasi_ret(slots, err);
     err = mkdirat(pfd, name, 0777) == 0 ? 0 : wg__wasi_errno(errno);
     close(pfd);
@@ -175,12 +190,10 @@ int wg__wasi_path_remove_directory(wg_ctx *ctx, uint64_t *slots, void *ud) {
     (void)ud;
     GET_WASI(w);
     int err;
-    wg_wasi_fd *e = dir_get(w, ARG32(0), WG_WASI_RIGHT_PATH_REMOVE_DIRECTORY, &err);
-    if (!e) return wg__wasi_ret(slots, err);
-    const char *path = guest_path(ctx, ARG32(1), ARG32(2));
-    if (!path) return wg__wasi_ret(slots, WG_WASI_EFAULT);
+    const char *path;
     char name[NAME_MAX + 1];
-    int pfd = wg__sandbox_parent(e->hostfd, path, ARG32(2), name, &err);
+    int pfd = name_parent(ctx, w, ARG32(0), WG_WASI_RIGHT_PATH_REMOVE_DIRECTORY, ARG32(1), ARG32(2),
+                          &path, name, &err);
     if (pfd < 0) return wg__wasi_ret(slots, err);
     /* rmdir of a non-directory is NOTDIR on its own, trailing slash or not. */
     err = unlinkat(pfd, name, AT_REMOVEDIR) == 0 ? 0 : wg__wasi_errno(errno);
@@ -193,13 +206,11 @@ int wg__wasi_path_unlink_file(wg_ctx *ctx, uint64_t *slots, void *ud) {
     (void)ud;
     GET_WASI(w);
     int err;
-    wg_wasi_fd *e = dir_get(w, ARG32(0), WG_WASI_RIGHT_PATH_UNLINK_FILE, &err);
-    if (!e) return wg__wasi_ret(slots, err);
     uint32_t len = ARG32(2);
-    const char *path = guest_path(ctx, ARG32(1), len);
-    if (!path) return wg__wasi_ret(slots, WG_WASI_EFAULT);
+    const char *path;
     char name[NAME_MAX + 1];
-    int pfd = wg__sandbox_parent(e->hostfd, path, len, name, &err);
+    int pfd = name_parent(ctx, w, ARG32(0), WG_WASI_RIGHT_PATH_UNLINK_FILE, ARG32(1), len, &path,
+                          name, &err);
     if (pfd < 0) return wg__wasi_ret(slots, err);
     if (has_trailing_slash(path, len)) {
         /* "dir/" is ISDIR below; anything else named with a slash is NOTDIR. */
