@@ -76,6 +76,7 @@ enum {
     WG_ERR_UNLINKABLE,    /* an import is missing or does not match */
     WG_ERR_TRAP,          /* instantiation trapped (segment out of bounds, start function) */
     WG_ERR_RESOURCE,      /* out of memory or an implementation limit */
+    WG_ERR_BUDGET,        /* a wg_budget shared with other instances is used up */
 };
 
 /* Trap codes; WG_TRAP_LIST gives each its message, in the spec's wording. */
@@ -309,6 +310,29 @@ wg_pool *wg_pool_new(const wg_pool_opts *opts);
 void wg_pool_free(wg_pool *pool);
 void wg_pool_get_stats(const wg_pool *pool, wg_pool_stats *out);
 
+/* ---- memory budgets --------------------------------------------------------- */
+
+/* A byte budget shared by many instances and by whatever else the embedder
+ * charges to it (a server charges request bodies it buffers), owned by the
+ * embedder. An instance made with wg_instance_opts.budget charges the size of
+ * each of its linear memories: the initial size at instantiation (which fails
+ * with WG_ERR_BUDGET if it does not fit) and every memory.grow (which returns
+ * -1 to the guest if the growth does not fit); wg_instance_free gives the
+ * bytes back. It bounds what guests may hold together, where
+ * max_memory_bytes bounds each memory alone. Thread-safe (atomics, no lock). */
+typedef struct wg_budget wg_budget;
+
+/* A budget of limit bytes, none used. NULL when out of memory. */
+wg_budget *wg_budget_new(uint64_t limit);
+/* Frees it: every instance made with it must be freed first. NULL is a no-op. */
+void wg_budget_free(wg_budget *b);
+/* Takes bytes from the budget: false (nothing taken) if used + bytes would pass the limit. */
+bool wg_budget_charge(wg_budget *b, uint64_t bytes);
+/* Gives back bytes taken by wg_budget_charge. */
+void wg_budget_release(wg_budget *b, uint64_t bytes);
+uint64_t wg_budget_used(const wg_budget *b);
+uint64_t wg_budget_limit(const wg_budget *b);
+
 /* ---- interrupt handles ------------------------------------------------------ */
 
 /* An interrupt flag that exists before the instance does: give it to
@@ -335,6 +359,7 @@ typedef struct wg_instance_opts {
     bool skip_start;            /* do not run the start function */
     wg_pool *pool;              /* NULL: map and unmap per instance; see wg_pool */
     wg_interrupt *interrupt;    /* NULL: the instance's own flag; see wg_interrupt */
+    wg_budget *budget;          /* NULL: none; memories charge their size to it (wg_budget) */
 } wg_instance_opts;
 
 /* Links imports (by module::name, checking kind, type and limits), allocates

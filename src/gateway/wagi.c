@@ -146,14 +146,34 @@ static size_t b64_decode(const char *src, char *dst) {
 
 /* ---- environment --------------------------------------------------------------------- */
 
+/* Authentication schemes AUTH_TYPE may name: the IANA HTTP Authentication
+ * Scheme Registry, plus NTLM and AWS4-HMAC-SHA256, which are common. Only these
+ * exact names reach the guest, spelled as here: the first word of an
+ * Authorization header is client text, and a client that sends a bare token
+ * ("Authorization: sk_live_...") would otherwise put its credential into
+ * AUTH_TYPE, which CGI treats as public (logged, echoed in error pages). */
+static const char *const auth_schemes[] = {
+    "Basic", "Bearer", "Concealed", "Digest", "DPoP", "GNAP", "HOBA", "Mutual",
+    "Negotiate", "OAuth", "PrivateToken", "SCRAM-SHA-1", "SCRAM-SHA-256", "vapid",
+    "NTLM", "AWS4-HMAC-SHA256",
+};
+
+/* The registered spelling of the scheme auth[0..len), or NULL. */
+static const char *known_scheme(const char *auth, size_t len) {
+    for (size_t i = 0; i < sizeof auth_schemes / sizeof *auth_schemes; i++)
+        if (strlen(auth_schemes[i]) == len && strncasecmp(auth, auth_schemes[i], len) == 0)
+            return auth_schemes[i];
+    return NULL;
+}
+
 /* AUTH_TYPE and REMOTE_USER from an Authorization header. */
 static bool put_auth(wg_wagi_strs *env, const char *auth) {
     if (!auth) return put(env, "AUTH_TYPE", "") && put(env, "REMOTE_USER", "");
     while (*auth == ' ' || *auth == '\t') auth++;
     size_t slen = strcspn(auth, " \t");
-    if (!wg__wagi_strs_push(env, "AUTH_TYPE", 9) || !wg__wagi_strs_push(env, auth, slen))
-        return false;
-    if (slen == 5 && strncasecmp(auth, "basic", 5) == 0) {
+    const char *scheme = known_scheme(auth, slen);
+    if (!put(env, "AUTH_TYPE", scheme ? scheme : "")) return false;
+    if (scheme && strcmp(scheme, "Basic") == 0) {
         const char *cred = auth + slen;
         while (*cred == ' ' || *cred == '\t') cred++;
         size_t clen = strlen(cred);

@@ -13,7 +13,8 @@
  *   X_COMPONENT_ROUTE (route without "/...") PATH_TRANSLATED (= PATH_INFO)
  *   SERVER_NAME SERVER_PORT SERVER_PROTOCOL SERVER_SOFTWARE (wasmgate/VERSION)
  *   GATEWAY_INTERFACE (CGI/1.1) REMOTE_ADDR REMOTE_HOST (= REMOTE_ADDR)
- *   AUTH_TYPE (scheme of Authorization, or "") REMOTE_USER (Basic user, or "")
+ *   AUTH_TYPE (the registered scheme named by Authorization, else "": never
+ *   the credential) REMOTE_USER (Basic user, or "")
  *   X_MATCHED_ROUTE (route as written) X_FULL_URL (scheme://host:port/path?query)
  *   X_BASE_PATH ("/"), and HTTP_<NAME> for every header but Authorization,
  *   Connection and Proxy (httpoxy): NAME uppercased, every byte that is not a

@@ -205,9 +205,20 @@ static bool define_objects(wg_instance *inst, wg_error *err) {
             return wg__error(err, WG_ERR_RESOURCE, (size_t)-1,
                              "memory %u: initial size of %llu pages exceeds the memory limit", i,
                              (unsigned long long)l->min);
-        if (!wg__memory_init_pooled(mem, inst->opts.pool, l->min, l->has_max, l->max, cap))
+        wg_budget *budget = inst->opts.budget;
+        uint64_t bytes = l->min * WG_PAGE_SIZE;
+        if (budget && !wg_budget_charge(budget, bytes))
+            return wg__error(err, WG_ERR_BUDGET, (size_t)-1,
+                             "memory %u: %llu bytes do not fit in the memory budget "
+                             "(%llu of %llu bytes in use)", i, (unsigned long long)bytes,
+                             (unsigned long long)wg_budget_used(budget),
+                             (unsigned long long)wg_budget_limit(budget));
+        if (!wg__memory_init_pooled(mem, inst->opts.pool, l->min, l->has_max, l->max, cap)) {
+            if (budget) wg_budget_release(budget, bytes);
             return wg__error(err, WG_ERR_RESOURCE, (size_t)-1,
                              "memory %u: cannot map %llu pages", i, (unsigned long long)l->min);
+        }
+        mem->budget = budget;
         inst->mems[i] = mem;
     }
     for (uint32_t i = m->nimported_globals; i < m->nglobals; i++) {
@@ -352,8 +363,11 @@ void wg_instance_free(wg_instance *inst) {
             free(ex->frames);
         }
     }
-    for (uint32_t i = 0; i < m->nmems - m->nimported_mems; i++)
-        wg__memory_release_pooled(&inst->own_mems[i], pool);
+    for (uint32_t i = 0; i < m->nmems - m->nimported_mems; i++) {
+        wg_memory *mem = &inst->own_mems[i];
+        if (mem->budget) wg_budget_release(mem->budget, mem->size);
+        wg__memory_release_pooled(mem, pool);
+    }
     for (uint32_t i = 0; i < m->ntables - m->nimported_tables; i++)
         wg__table_release(&inst->own_tables[i]);
     free(inst);  /* the arrays live in the same block (alloc_instance) */

@@ -334,8 +334,9 @@ static bool relocate(wg_memory *mem, uint64_t new_bytes) {
 }
 
 /* Grows mem by delta pages (memory.grow). Returns the old size in pages, or
- * -1 (nothing changed) when the result would pass the maximum, WG_MAX_PAGES
- * or cap_bytes, or when the system refuses the memory. */
+ * -1 (nothing changed) when the result would pass the maximum, WG_MAX_PAGES,
+ * cap_bytes or what is left of the budget, or when the system refuses the
+ * memory. */
 int64_t wg__memory_grow(wg_memory *mem, uint64_t delta) {
     if (!mem) return -1;
     uint64_t old = mem->pages;
@@ -344,18 +345,23 @@ int64_t wg__memory_grow(wg_memory *mem, uint64_t delta) {
     if (pages > reach_pages(mem)) return -1;
     if (delta == 0) return (int64_t)old;
     uint64_t bytes = pages * WG_PAGE_SIZE;
+    uint64_t more = delta * WG_PAGE_SIZE;
+    if (mem->budget && !wg_budget_charge(mem->budget, more)) return -1;
     if (round_to_os_page(bytes) + os_page_size() <= mem->reserved) {
         /* Pooled memories may already be RW that far (see the file comment). */
         if (bytes > mem->committed) {
-            if (!commit(mem->data + mem->committed, bytes - mem->committed)) return -1;
+            if (!commit(mem->data + mem->committed, bytes - mem->committed)) goto refused;
             mem->committed = round_to_os_page(bytes);
         }
     } else if (!relocate(mem, bytes)) {
-        return -1;
+        goto refused;
     }
     mem->pages = pages;
     mem->size = bytes;
     return (int64_t)old;
+refused:
+    if (mem->budget) wg_budget_release(mem->budget, more);
+    return -1;
 }
 
 /* A host-owned memory with the given limits (no cap); free with wg_memory_free. */

@@ -51,6 +51,7 @@ struct wg_memory {
     uint64_t max_pages;             /* from the limits (WG_MAX_PAGES if none) */
     bool has_max;                   /* the type declared a maximum */
     uint64_t cap_bytes;             /* growth cap from wg_instance_opts, 0 = none */
+    wg_budget *budget;              /* charged with size (wg_instance_opts.budget), or NULL */
     size_t reserved;                /* bytes of address space reserved at data */
     size_t committed;               /* bytes at data already readable and writable (>= size
                                      * when pooled: beyond size the explicit bounds checks,

@@ -465,4 +465,76 @@ WG_TEST(own_flag_without_handle) {
     wg_module_free(m);
 }
 
+/* Budgets: instances charge their memories (initial size and growth) to a
+ * shared wg_budget and give them back when freed; a growth past it fails in
+ * the guest (-1), an instantiation past it fails with WG_ERR_BUDGET. */
+WG_TEST(budget_bounds_memories_of_many_instances) {
+    wg_module *m = LOAD(memrw); /* 1 page initial, no maximum */
+    wg_imports *im = wg_imports_new();
+    wg_budget *b = wg_budget_new(4 * PAGE);
+    CHECK(m && im && b);
+    if (!m || !im || !b) return;
+    wg_instance_opts o = {.budget = b};
+    wg_error err;
+    wg_trap trap;
+    wg_instance *a = wg_instance_new(m, im, &o, &err, &trap);
+    CHECK(a != NULL);
+    CHECK_EQ_INT(wg_budget_used(b), PAGE);
+    CHECK_EQ_INT(call_i(a, "grow", 1, 2, 0), 1); /* 3 pages */
+    CHECK_EQ_INT(wg_budget_used(b), 3 * PAGE);
+    wg_instance *c = wg_instance_new(m, im, &o, &err, &trap);
+    CHECK(c != NULL);
+    CHECK_EQ_INT(wg_budget_used(b), 4 * PAGE);
+    CHECK_EQ_INT(call_i(c, "grow", 1, 1, 0), -1); /* nothing left */
+    CHECK_EQ_INT(call_i(a, "grow", 1, 1, 0), -1);
+    CHECK_EQ_INT(call_i(c, "size", 0, 0, 0), 1);
+    wg_instance *d = wg_instance_new(m, im, &o, &err, &trap);
+    CHECK(d == NULL);
+    CHECK_EQ_INT(err.kind, WG_ERR_BUDGET);
+    CHECK(strstr(err.message, "memory budget") != NULL);
+    CHECK_EQ_INT(wg_budget_used(b), 4 * PAGE); /* the failed one took nothing */
+    wg_instance_free(a);
+    CHECK_EQ_INT(wg_budget_used(b), PAGE);
+    CHECK_EQ_INT(call_i(c, "grow", 1, 3, 0), 1); /* a's pages are free again */
+    CHECK_EQ_INT(wg_budget_used(b), 4 * PAGE);
+    wg_instance_free(c);
+    CHECK_EQ_INT(wg_budget_used(b), 0);
+    /* the embedder's own charges share the same limit */
+    CHECK(wg_budget_charge(b, 3 * PAGE));
+    CHECK(!wg_budget_charge(b, 2 * PAGE));
+    CHECK_EQ_INT(wg_budget_limit(b), 4 * PAGE);
+    wg_budget_release(b, 3 * PAGE);
+    CHECK(!wg_budget_charge(b, UINT64_MAX));
+    CHECK_EQ_INT(wg_budget_used(b), 0);
+    wg_budget_free(b);
+    wg_imports_free(im);
+    wg_module_free(m);
+}
+
+/* Threads racing for the last bytes never take more than the limit together. */
+static void *budget_racer(void *p) {
+    wg_budget *b = p;
+    uintptr_t got = 0;
+    for (int i = 0; i < 100000; i++)
+        if (wg_budget_charge(b, 3)) got += 3;
+    return (void *)got;
+}
+
+WG_TEST(budget_charge_is_atomic) {
+    wg_budget *b = wg_budget_new(30001);
+    CHECK(b != NULL);
+    if (!b) return;
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, budget_racer, b);
+    uintptr_t total = 0;
+    for (int i = 0; i < 4; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        total += (uintptr_t)r;
+    }
+    CHECK_EQ_INT(total, 30000);
+    CHECK_EQ_INT(wg_budget_used(b), 30000);
+    wg_budget_free(b);
+}
+
 WG_TEST_MAIN()

@@ -132,6 +132,37 @@ WG_TEST(env_bearer_auth_and_ipv6_url) {
     wg__wagi_strs_free(&env);
 }
 
+/* Only a registered scheme name reaches AUTH_TYPE, in its registered
+ * spelling; a bare credential or an unknown scheme gives "" and never leaks. */
+WG_TEST(env_auth_type_never_carries_a_credential) {
+    wg_app_route rt = route("/...", "", true);
+    char dec[64];
+    static const struct {
+        const char *header, *auth_type, *user;
+    } cases[] = {
+        {"sk_live_SECRET", "", ""},
+        {"  sk_live_SECRET  ", "", ""},
+        {"Token sk_live_SECRET", "", ""},
+        {"basic dXNlcjpwYXNz", "Basic", "user"},
+        {"BEARER abc", "Bearer", ""},
+        {"Negotiate", "Negotiate", ""},
+        {"Digest username=\"u\"", "Digest", ""},
+        {"Basicx dXNlcjpwYXNz", "", ""},
+        {"", "", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        wg_wagi_request rq = request(&rt, "/x", dec, 0, "");
+        rq.authorization = cases[i].header;
+        wg_wagi_strs env = {0};
+        CHECK(wg__wagi_build_env(&rq, &env));
+        CHECK_STR(wg__wagi_env_get(&env, "AUTH_TYPE"), cases[i].auth_type);
+        CHECK_STR(wg__wagi_env_get(&env, "REMOTE_USER"), cases[i].user);
+        for (size_t j = 1; j < env.n; j += 2)
+            CHECK(strstr(wg__wagi_strs_at(&env, j), "sk_live") == NULL);
+        wg__wagi_strs_free(&env);
+    }
+}
+
 static void check_argv(const wg_app_route *rt, const char *query, const char *const *want,
                        size_t n) {
     wg_wagi_strs argv = {0};
