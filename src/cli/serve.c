@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -47,6 +48,16 @@ static const char serve_usage[] =
     "                           (default 64 x threads)\n"
     "  --max-body BYTES         request body limit, then 413 (default 10MiB)\n"
     "  --max-output BYTES       guest stdout limit, then 500 (default 64MiB)\n"
+    "  --max-total-memory BYTES guest memories and buffered request bodies of all\n"
+    "                           requests together; past it 503 (default: half of RAM)\n"
+    "  --max-connections N      open connections (default 4096)\n"
+    "  --max-connections-per-ip N\n"
+    "                           open connections from one client address (default\n"
+    "                           256; 0: no limit)\n"
+    "  --header-timeout SECONDS a request head must arrive complete within this\n"
+    "                           time of the connection opening or of the previous\n"
+    "                           response; idle keep-alive connections close after\n"
+    "                           it too (default 10)\n"
     "  --access-log FILE        append access-log lines to FILE (default stderr)\n"
     "  --tls-cert FILE          serve HTTPS with this PEM certificate ...\n"
     "  --tls-key FILE           ... and this PEM private key\n"
@@ -125,7 +136,9 @@ static int parse_args(int argc, char **argv, serve_args *a) {
         }
         static const char *const known[] = {
             "--listen", "--threads", "--timeout", "--max-memory", "--max-concurrency",
-            "--max-body", "--max-output", "--access-log", "--tls-cert", "--tls-key"};
+            "--max-body", "--max-output", "--access-log", "--tls-cert", "--tls-key",
+            "--max-total-memory", "--max-connections", "--max-connections-per-ip",
+            "--header-timeout"};
         bool ok = false;
         for (size_t k = 0; k < sizeof known / sizeof *known; k++) ok |= strcmp(name, known[k]) == 0;
         if (!ok) return cli_usage_error("serve: unknown option '%s'", name);
@@ -157,6 +170,17 @@ static int parse_args(int argc, char **argv, serve_args *a) {
                 if (size > SIZE_MAX / 2) why = "too large";
                 a->gw.max_output = size;
             }
+        } else if (strcmp(name, "--max-total-memory") == 0) {
+            if (!(why = cli_parse_size(val, &size))) {
+                if (size == 0) why = "must be more than 0";
+                a->gw.max_total_memory = size;
+            }
+        } else if (strcmp(name, "--max-connections") == 0) {
+            if (!(why = parse_uint(val, 1, 1000000, &u))) a->gw.max_connections = (unsigned)u;
+        } else if (strcmp(name, "--max-connections-per-ip") == 0) {
+            if (!(why = parse_uint(val, 0, 1000000, &u))) a->gw.max_connections_per_ip = (unsigned)u;
+        } else if (strcmp(name, "--header-timeout") == 0) {
+            why = cli_parse_seconds(val, &a->gw.head_timeout_s);
         } else if (strcmp(name, "--access-log") == 0) {
             a->access_log = val;
         } else if (strcmp(name, "--tls-cert") == 0) {
@@ -188,6 +212,33 @@ static char *read_text(const char *path) {
     }
     free(bytes);
     return text;
+}
+
+/* Descriptors kept out of the connection count: the listener, epoll and
+ * signalling fds of MHD's threads, the log, TLS files, preopened volumes. */
+#define FD_RESERVE 256
+
+/* Raises the descriptor limit to its hard maximum and makes max_connections
+ * fit under it with FD_RESERVE to spare (a server that runs out of
+ * descriptors cannot even accept the connection that would say so). */
+static void fit_fd_limit(wg_gw_opts *o) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t want = rl.rlim_max;
+        if (want == RLIM_INFINITY || want > 1u << 20) want = 1u << 20;
+        struct rlimit up = {want, rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0) rl.rlim_cur = want;
+    }
+    if (rl.rlim_cur == RLIM_INFINITY) return;
+    uint64_t room = rl.rlim_cur > 2 * FD_RESERVE ? rl.rlim_cur - FD_RESERVE : rl.rlim_cur / 2;
+    if (o->max_connections > room) {
+        fprintf(stderr,
+                "wasmgate: warning: the descriptor limit (ulimit -n) is %llu: serving at most "
+                "%llu connections instead of %u\n",
+                (unsigned long long)rl.rlim_cur, (unsigned long long)room, o->max_connections);
+        o->max_connections = (unsigned)room;
+    }
 }
 
 /* Runs the server until SIGINT/SIGTERM. */
@@ -229,6 +280,7 @@ int cli_cmd_serve(int argc, char **argv) {
     }
     a.gw.log = wg__gw_log_fd_sink;
     a.gw.log_ud = &sink;
+    fit_fd_limit(&a.gw);
 
     wg_error err = {0};
     app = wg__app_load(a.manifest, &err);

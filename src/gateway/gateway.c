@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gateway/http_head.h"
 #include "util/error.h"
 
 #define MiB ((uint64_t)1 << 20)
@@ -32,7 +33,12 @@ void wg__gw_opts_default(wg_gw_opts *o) {
     o->max_output = 64 * MiB;
     o->max_stderr = 64 * 1024;
     o->max_connections = 4096;
+    o->max_connections_per_ip = 256;
+    o->head_timeout_s = 10;
     o->conn_timeout_s = 30;
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    o->max_total_memory = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize / 2
+                                                 : (uint64_t)4 << 30;
     o->drain_s = 10;
 }
 
@@ -155,7 +161,7 @@ static bool setup_route(wg_gateway *gw, wg_gw_route *rt, const wg_app_route *r, 
     wg_wasi *w = wg_wasi_new(rt->wasi, &e);
     if (!w) return route_error(gw, r, err, e.message);
     wg_instance_opts io = {.max_memory_bytes = rt->max_memory, .host_data = w, .skip_start = true,
-                           .pool = gw->instance_pool};
+                           .pool = gw->instance_pool, .budget = gw->budget};
     wg_trap trap;
     wg_instance *inst = wg_instance_new(rt->module, gw->imports, &io, &e, &trap);
     wg_instance_free(inst);
@@ -173,6 +179,8 @@ wg_gateway *wg__gateway_new(const wg_app *app, const wg_gw_opts *opts, wg_error 
     }
     gw->app = app;
     gw->opts = *opts;
+    pthread_mutex_init(&gw->mhd_log_lock, NULL);
+    gw->head_layout_checks = wg__http_head_layout_known();
     gw->quiesced_fd = -1;
     gw->log.fn = opts->log;
     gw->log.ud = opts->log_ud;
@@ -186,10 +194,11 @@ wg_gateway *wg__gateway_new(const wg_app *app, const wg_gw_opts *opts, wg_error 
     gw->tls_key = dup_or_null(opts->tls_key_pem);
     gw->imports = wg_imports_new();
     gw->instance_pool = wg_pool_new(NULL);
+    gw->budget = wg_budget_new(gw->opts.max_total_memory ? gw->opts.max_total_memory : UINT64_MAX);
     gw->routes = calloc(app->nroutes ? app->nroutes : 1, sizeof *gw->routes);
     gw->router = wg__router_new(app->routes, app->nroutes);
     if (!gw->listen_addr || (opts->tls_cert_pem && !gw->tls_cert) ||
-        (opts->tls_key_pem && !gw->tls_key) || !gw->imports || !gw->instance_pool ||
+        (opts->tls_key_pem && !gw->tls_key) || !gw->imports || !gw->instance_pool || !gw->budget ||
         !gw->routes || !gw->router ||
         !wg_wasi_add_to_imports(gw->imports)) {
         wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "out of memory");
@@ -240,6 +249,7 @@ void wg__gateway_free(wg_gateway *gw) {
     /* imports may own failed instances of our modules: free it first. */
     wg_imports_free(gw->imports);
     wg_pool_free(gw->instance_pool); /* after every instance, adopted ones included */
+    wg_budget_free(gw->budget);
     for (size_t i = 0; gw->routes && i < gw->nroutes; i++) {
         wg_module_free(gw->routes[i].module);
         wg_wasi_config_free(gw->routes[i].wasi);
@@ -249,6 +259,7 @@ void wg__gateway_free(wg_gateway *gw) {
     free(gw->listen_addr);
     free(gw->tls_cert);
     free(gw->tls_key);
+    pthread_mutex_destroy(&gw->mhd_log_lock);
     free(gw);
 }
 
@@ -263,5 +274,32 @@ char *wg__gateway_metrics_text(wg_gateway *gw, size_t *len) {
     ms[gw->nroutes + 2] = &gw->m_other;
     char *text = wg__metrics_render(ms, n, len);
     free(ms);
-    return text;
+    if (!text) return NULL;
+    /* Server-wide figures after the per-route ones. */
+    char tail[1024];
+    int t = snprintf(
+        tail, sizeof tail,
+        "# HELP wasmgate_memory_budget_bytes Guest memories and buffered request bodies "
+        "(used) against --max-total-memory (limit).\n"
+        "# TYPE wasmgate_memory_budget_bytes gauge\n"
+        "wasmgate_memory_budget_bytes{kind=\"used\"} %llu\n"
+        "wasmgate_memory_budget_bytes{kind=\"limit\"} %llu\n"
+        "# HELP wasmgate_connections_dropped_total Connections shut down by the server: "
+        "request head not complete in time, or dropped to keep slots free for new clients.\n"
+        "# TYPE wasmgate_connections_dropped_total counter\n"
+        "wasmgate_connections_dropped_total{reason=\"head_timeout\"} %llu\n"
+        "wasmgate_connections_dropped_total{reason=\"reserve\"} %llu\n",
+        (unsigned long long)wg_budget_used(gw->budget),
+        (unsigned long long)wg_budget_limit(gw->budget),
+        (unsigned long long)atomic_load(&gw->conns.head_timeouts),
+        (unsigned long long)atomic_load(&gw->conns.evictions));
+    if (t < 0 || (size_t)t >= sizeof tail) return text;
+    char *grown = realloc(text, *len + (size_t)t + 1);
+    if (!grown) {
+        free(text);
+        return NULL;
+    }
+    memcpy(grown + *len, tail, (size_t)t + 1);
+    *len += (size_t)t;
+    return grown;
 }

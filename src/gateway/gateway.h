@@ -47,8 +47,14 @@ typedef struct wg_gw_opts {
     uint64_t max_body;         /* request body bytes: 10 MiB */
     uint64_t max_output;       /* guest stdout bytes: 64 MiB */
     size_t max_stderr;         /* guest stderr bytes kept for the log: 64 KiB */
-    unsigned max_connections;  /* open connections: 4096 */
-    unsigned conn_timeout_s;   /* idle / slow client timeout: 30 */
+    unsigned max_connections;  /* open connections: 4096 (fewer if RLIMIT_NOFILE is low) */
+    unsigned max_connections_per_ip; /* open connections from one client address: 256 */
+    double head_timeout_s;     /* a request head must be complete this long after the
+                                * connection opens or the previous response ends: 10 */
+    unsigned conn_timeout_s;   /* idle timeout while a request body or a response is on
+                                * the way: 30 */
+    uint64_t max_total_memory; /* guest memories + buffered request bodies, all routes
+                                * together: half of physical memory */
     double drain_s;            /* graceful shutdown: wait at most this long: 10 */
     const char *tls_cert_pem;  /* PEM text (not a path), or NULL for plain HTTP */
     const char *tls_key_pem;

@@ -13,11 +13,13 @@
 #ifndef WG_GATEWAY_GATEWAY_INT_H
 #define WG_GATEWAY_GATEWAY_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "gateway/app.h"
+#include "gateway/conns.h"
 #include "gateway/gateway.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
@@ -30,6 +32,21 @@
 
 struct MHD_Daemon;
 struct MHD_Response;
+
+/* Guest response headers larger than this (status line, headers, CRLFs) are
+ * answered 502 with a log line: libmicrohttpd builds the response head in the
+ * connection's memory pool (64 KiB, shared with the request) and would send
+ * nothing at all if it did not fit (server.c CONN_MEMORY_LIMIT). */
+#define WG_GW_MAX_RESPONSE_HEAD (24 * 1024)
+
+/* One libmicrohttpd message format and when it was last logged (server.c
+ * mhd_log limits each to one line a second). */
+#define WG_GW_LOG_SITES 16
+typedef struct wg_gw_log_site {
+    const char *fmt;
+    uint64_t last_ns;
+    uint64_t suppressed;
+} wg_gw_log_site;
 
 /* A route ready to serve: compiled module, WASI template, effective limits. */
 typedef struct wg_gw_route {
@@ -53,6 +70,11 @@ struct wg_gateway {
     wg_gw_log log;
     wg_imports *imports;        /* WASI, shared by every instance, read-only after setup */
     wg_pool *instance_pool;     /* memories and exec stacks reused across requests (thread-safe) */
+    wg_budget *budget;          /* max_total_memory: guest memories + buffered bodies */
+    wg_gw_conns conns;          /* request-head deadlines and the connection reserve */
+    bool head_layout_checks;    /* http_head.h: this libmicrohttpd's layout is known */
+    pthread_mutex_t mhd_log_lock;
+    wg_gw_log_site mhd_log_sites[WG_GW_LOG_SITES];
     wg_gw_route *routes;
     size_t nroutes;
     wg_router *router;
@@ -85,6 +107,7 @@ typedef struct wg_gw_call {
     unsigned status;           /* HTTP status to send */
     wg_wagi_response resp;     /* parsed headers when status came from the guest */
     bool from_guest;           /* resp is valid (headers to send) */
+    bool close;                /* send Connection: close (a framing error) */
     const uint8_t *out;        /* response body (inside wasi's stdout buffer) or NULL */
     size_t out_len;
     wg_wasi *wasi;             /* owns `out`: free with wg__gw_call_release */

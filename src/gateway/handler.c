@@ -89,6 +89,16 @@ static int run_entry(wg_instance *inst, const wg_gw_route *rt, wg_trap *trap) {
     return 0;
 }
 
+/* The bytes of the response head the server will send for resp: status
+ * line, the guest's headers, and what the server adds (Date, Content-Length
+ * or chunking, X-Request-Id, Connection): 256 bytes is more than those take. */
+static size_t response_head_bytes(const wg_wagi_response *resp) {
+    size_t n = 256;
+    for (size_t i = 0; i < resp->nheaders; i++)
+        n += strlen(resp->headers[i].name) + strlen(resp->headers[i].value) + 4;
+    return n;
+}
+
 static void log_trap(wg_gateway *gw, const char *tag, const wg_trap *trap) {
     char text[4096];
     wg_trap_format(trap, text, sizeof text);
@@ -133,7 +143,7 @@ void wg__gw_run(wg_gateway *gw, wg_gw_call *call) {
     wg_gw_deadline dl;
     wg__watchdog_add(&gw->watchdog, &dl, rt->timeout_s, intr);
     wg_instance_opts io = {.max_memory_bytes = rt->max_memory, .host_data = w,
-                           .pool = gw->instance_pool, .interrupt = intr};
+                           .pool = gw->instance_pool, .interrupt = intr, .budget = gw->budget};
     wg_instance *inst = wg_instance_new(rt->module, gw->imports, &io, &err, &trap);
     int status = -1;
     if (inst) status = run_entry(inst, rt, &trap);
@@ -159,6 +169,11 @@ void wg__gw_run(wg_gateway *gw, wg_gw_call *call) {
             wg__gw_logf(&gw->log, WG_GW_LOG_ERROR, "%stimed out after %g s (instantiating)", tag,
                         rt->timeout_s);
             call->status = 504;
+        } else if (err.kind == WG_ERR_BUDGET) {
+            /* The server is full (--max-total-memory), not the guest wrong. */
+            atomic_fetch_add_explicit(&rt->metrics.rejected_memory, 1, memory_order_relaxed);
+            wg__gw_logf(&gw->log, WG_GW_LOG_WARN, "%s503: %s", tag, err.message);
+            call->status = 503;
         } else {
             if (err.kind == WG_ERR_TRAP)
                 atomic_fetch_add_explicit(&rt->metrics.traps, 1, memory_order_relaxed);
@@ -187,6 +202,16 @@ void wg__gw_run(wg_gateway *gw, wg_gw_call *call) {
         wg__gw_logf(&gw->log, WG_GW_LOG_ERROR, "%sbad response: %s%s", tag, call->resp.error,
                     status ? " (and the guest exited with a non-zero status)" : "");
         wg__wagi_response_free(&call->resp);
+        goto done;
+    }
+    size_t head = response_head_bytes(&call->resp);
+    if (head > WG_GW_MAX_RESPONSE_HEAD) {
+        wg__gw_logf(&gw->log, WG_GW_LOG_ERROR,
+                    "%s502: the guest's response headers take %zu bytes, more than the %u "
+                    "the server can send",
+                    tag, head, (unsigned)WG_GW_MAX_RESPONSE_HEAD);
+        wg__wagi_response_free(&call->resp);
+        call->status = 502;
         goto done;
     }
     if (status != 0)

@@ -148,6 +148,8 @@ char *wg__metrics_render(wg_gw_metrics *const *ms, size_t n, size_t *len) {
              (unsigned long long)ld(&ms[i]->rejected_concurrency));
         emit(&o, "wasmgate_rejected_total{route=\"%s\",reason=\"body\"} %llu\n", lab,
              (unsigned long long)ld(&ms[i]->rejected_body));
+        emit(&o, "wasmgate_rejected_total{route=\"%s\",reason=\"memory\"} %llu\n", lab,
+             (unsigned long long)ld(&ms[i]->rejected_memory));
     }
     if (o.oom) {
         free(o.buf);

@@ -12,7 +12,8 @@
  *   wasmgate_timeouts_total{route}                  counter
  *   wasmgate_instances_in_flight{route}             gauge
  *   wasmgate_rejected_total{route,reason}           counter, reason
- *                                                   "concurrency" or "body"
+ *                                                   "concurrency", "body" or
+ *                                                   "memory" (--max-total-memory)
  */
 #ifndef WG_GATEWAY_METRICS_H
 #define WG_GATEWAY_METRICS_H
@@ -35,6 +36,7 @@ typedef struct wg_gw_metrics {
     _Atomic int64_t in_flight;                                /* running instances */
     _Atomic uint64_t rejected_concurrency;
     _Atomic uint64_t rejected_body;
+    _Atomic uint64_t rejected_memory;
 } wg_gw_metrics;
 
 /* Counts one finished request with its status and duration. */
