@@ -1,0 +1,115 @@
+/*
+ * wasmgate — Component Model values for embedders.
+ *
+ * A wg_cval is one component-model value (a WIT value) as a tree: what a
+ * host passes to an exported component function and gets back, and what a
+ * host function receives and returns. Its kind is one of wg_ctype_kind
+ * (src/component/ctype.h, mirrored here as WG_CV_*); the function's WIT
+ * signature says which kind each argument must have, and calls check it.
+ *
+ * Ownership: a value owns everything it points to (strings, item arrays,
+ * payloads): wg_cval_free releases the tree (not the top wg_cval itself,
+ * which is usually on the caller's stack or in an array the caller owns).
+ *
+ *   string   of.str: UTF-8 bytes (not NUL-terminated; len bytes), valid
+ *   list     of.seq: items; also fixed-length lists
+ *   tuple    of.seq: members in order
+ *   record   of.seq: fields in the type's order
+ *   map      of.seq: items, each a tuple of key and value
+ *   variant  of.var: case index and payload (NULL when the case has none)
+ *   enum     of.var: case index, payload NULL
+ *   option   of.var: 0 none / 1 some, payload when some
+ *   result   of.var: 0 ok / 1 error, payload when that side has a type
+ *   flags    of.flags: bit i set = label i present
+ *   own,     of.handle: the resource's representation (rep) and its runtime
+ *   borrow   resource type; a host function receiving an own takes it over
+ */
+#ifndef WASMGATE_COMPONENT_H
+#define WASMGATE_COMPONENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The same numbers as wg_ctype_kind. */
+enum {
+    WG_CV_BOOL = 1, WG_CV_S8, WG_CV_U8, WG_CV_S16, WG_CV_U16, WG_CV_S32, WG_CV_U32,
+    WG_CV_S64, WG_CV_U64, WG_CV_F32, WG_CV_F64, WG_CV_CHAR, WG_CV_STRING,
+    WG_CV_ERROR_CONTEXT, WG_CV_LIST, WG_CV_RECORD, WG_CV_TUPLE, WG_CV_VARIANT,
+    WG_CV_ENUM, WG_CV_OPTION, WG_CV_RESULT, WG_CV_FLAGS, WG_CV_OWN, WG_CV_BORROW,
+    WG_CV_STREAM, WG_CV_FUTURE, WG_CV_MAP,
+};
+
+/* A runtime resource type (opaque): one per resource definition per
+ * component instance, or one per host resource type. */
+typedef struct wg_rtype wg_rtype;
+
+typedef struct wg_cval {
+    uint32_t kind; /* WG_CV_* */
+    union {
+        bool b;
+        int64_t s;      /* s8 .. s64 */
+        uint64_t u;     /* u8 .. u64 */
+        float f32;
+        double f64;
+        uint32_t c;     /* char: a Unicode scalar value */
+        struct {
+            char *data;
+            size_t len;
+        } str;
+        struct {
+            struct wg_cval *items;
+            size_t n;
+        } seq;
+        struct {
+            uint32_t disc;
+            struct wg_cval *payload;
+        } var;
+        uint32_t flags;
+        struct {
+            uint32_t rep;
+            const wg_rtype *type;
+        } handle;
+    } of;
+} wg_cval;
+
+/* Frees what v owns (children, strings) and leaves v as an empty bool.
+ * NULL is a no-op. */
+void wg_cval_free(wg_cval *v);
+
+/* Deep copy of src into *dst. False when out of memory (dst then empty). */
+bool wg_cval_copy(wg_cval *dst, const wg_cval *src);
+
+/* Deep equality: kinds, numbers (floats by bits, but every NaN equals every
+ * NaN), strings, children. */
+bool wg_cval_equal(const wg_cval *a, const wg_cval *b);
+
+/* Constructors for the leaves (no allocation except strings). */
+wg_cval wg_cval_bool(bool b);
+wg_cval wg_cval_s(uint32_t kind, int64_t v);   /* WG_CV_S8 .. WG_CV_S64 */
+wg_cval wg_cval_u(uint32_t kind, uint64_t v);   /* WG_CV_U8 .. WG_CV_U64 */
+wg_cval wg_cval_f32(float v);
+wg_cval wg_cval_f64(double v);
+wg_cval wg_cval_char(uint32_t c);
+/* A string copied from data[0..len); kind stays WG_CV_STRING with data NULL
+ * (and len 0) when out of memory: check with wg_cval_ok. */
+wg_cval wg_cval_string(const char *data, size_t len);
+/* A list / tuple / record / map of n items, all zero (bool false) for the
+ * caller to fill; items NULL when out of memory and n > 0. */
+wg_cval wg_cval_seq(uint32_t kind, size_t n);
+/* A variant / enum / option / result with case disc. *payload (may be NULL)
+ * is moved into a new allocation: the tree it owns now belongs to the result,
+ * and *payload is left empty. */
+wg_cval wg_cval_var(uint32_t kind, uint32_t disc, wg_cval *payload);
+
+/* False if a constructor above failed for lack of memory somewhere in v. */
+bool wg_cval_ok(const wg_cval *v);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
