@@ -21,6 +21,9 @@
  *                               passes it traps: wg_wasi_config_output_limit_traps)
  *   stdout over max_output      500
  *   bad or missing headers      500
+ *   memory budget used up       503 (instantiation refused: --max-total-memory)
+ *   response head too large     502 (more than WG_GW_MAX_RESPONSE_HEAD: the
+ *                               server could not send it; the log says so)
  * Guest stderr is logged line by line (at most max_stderr bytes), tagged
  * "[ROUTE ID]", after the run, whatever the outcome.
  */
