@@ -75,12 +75,16 @@ void wg_wasi_config_stdin_buffer(wg_wasi_config *cfg, const uint8_t *data, size_
  * cap writes what fits and the wg_wasi records that output was truncated. */
 void wg_wasi_config_stdout_capture(wg_wasi_config *cfg, size_t cap);
 void wg_wasi_config_stderr_capture(wg_wasi_config *cfg, size_t cap);
-/* With on == true, a captured stdout/stderr write that would pass the cap
- * stores what fits, marks the output truncated and then STOPS the guest with a
- * host trap (WG_TRAP_HOST, message "stdout exceeded its 64 MiB limit"), so a
- * guest printing forever ends at once instead of running until its timeout.
- * Default (false): the write is cut to the cap, reported as fully written, and
- * only wg_wasi_output's *truncated tells. */
+/* With on == true, a captured STDOUT write that would pass the cap stores
+ * what fits, marks stdout truncated and then STOPS the guest with a host trap
+ * (WG_TRAP_HOST, message "stdout exceeded its 64 MiB limit"), so a guest
+ * printing forever ends at once instead of running until its timeout.
+ * stderr never traps, whatever `on` says: it is diagnostics for the
+ * embedder's log, and a guest that logs too much must not fail a response
+ * whose stdout is fine. A stderr write past its cap (and, with on == false, a
+ * stdout one) keeps the first cap bytes, marks the stream truncated and is
+ * reported to the guest as fully written; only wg_wasi_output's *truncated
+ * tells. Default: false. */
 void wg_wasi_config_output_limit_traps(wg_wasi_config *cfg, bool on);
 /* Any kind for stream fd 0, 1 or 2; `hostfd` is used with WG_WASI_STDIO_FD. */
 void wg_wasi_config_stdio(wg_wasi_config *cfg, int stream, wg_wasi_stdio_kind kind, int hostfd);

@@ -8,7 +8,8 @@
  *   WG_WASI_FD_HOST       a host syscall; host errno mapped by wg__wasi_errno
  *   WG_WASI_FD_STDIN_BUF  reads from w->stdin_data
  *   WG_WASI_FD_OUT_BUF    writes to w->out[stream] (capped, see wasi.c; with the
- *                         config's output_limit_traps a write past the cap traps)
+ *                         config's output_limit_traps a stdout write past the
+ *                         cap traps; stderr never does)
  *   WG_WASI_FD_NULL       reads EOF, writes are discarded
  *
  * Guest layouts (little-endian):
@@ -252,13 +253,17 @@ static void format_cap(char *buf, size_t size, size_t cap) {
     else snprintf(buf, size, "%zu bytes", cap);
 }
 
-/* With output_limit_traps: a write to a capture that does not fit stores
- * what fits (for the embedder's logs) and stops the guest. Returns 0 when the
- * write fits (the caller goes on), else the trap's wg_ctx_trap value. */
+/* With output_limit_traps: a write to the stdout capture that does not fit
+ * stores what fits (for the embedder's logs) and stops the guest. stderr is
+ * left to do_write, which cuts it at the cap and reports the whole write: it
+ * is only logged, so overflowing it must not turn a good response into a
+ * failure. Returns 0 when the write fits or is not a stdout capture (the
+ * caller goes on), else the trap's wg_ctx_trap value. */
 static int capture_overflow(wg_ctx *ctx, wg_wasi *w, const wg_wasi_fd *e, iov_set *s) {
-    if (e->kind != WG_WASI_FD_OUT_BUF || !w->cfg || !w->cfg->output_limit_traps) return 0;
-    int stream = e->stream == 2 ? 2 : 1;
-    wg_wasi_outbuf *b = &w->out[stream];
+    if (e->kind != WG_WASI_FD_OUT_BUF || e->stream == 2 || !w->cfg ||
+        !w->cfg->output_limit_traps)
+        return 0;
+    wg_wasi_outbuf *b = &w->out[1];
     size_t room = b->limit > b->len ? b->limit - b->len : 0;
     if (s->total <= room) return 0;
     for (int i = 0; i < s->n; i++) wg__wasi_outbuf_write(b, s->v[i].iov_base, s->v[i].iov_len);
@@ -266,7 +271,7 @@ static int capture_overflow(wg_ctx *ctx, wg_wasi *w, const wg_wasi_fd *e, iov_se
     iov_free(s);
     char cap[32], msg[96];
     format_cap(cap, sizeof cap, b->limit);
-    snprintf(msg, sizeof msg, "%s exceeded its %s limit", stream == 2 ? "stderr" : "stdout", cap);
+    snprintf(msg, sizeof msg, "stdout exceeded its %s limit", cap);
     return wg_ctx_trap(ctx, msg);
 }
 

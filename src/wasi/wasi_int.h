@@ -209,7 +209,7 @@ struct wg_wasi_config {
     char **env; size_t nenv;        /* "NAME=VALUE" strings */
     wg_wasi_preopen *preopens; size_t npreopens;
     wg_wasi_stdio_cfg stdio[3];
-    bool output_limit_traps;        /* a capture write past its cap traps (wg_wasi_config_output_limit_traps) */
+    bool output_limit_traps;        /* a stdout capture write past its cap traps (never stderr) */
 };
 
 /* What an fd table slot holds. */

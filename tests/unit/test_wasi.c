@@ -555,6 +555,47 @@ WG_TEST(fd_write_limit_traps) {
     tenv_close(&t);
 }
 
+static void limit_traps_with_stderr(wg_wasi_config *cfg, void *arg) {
+    wg_wasi_config_stderr_capture(cfg, *(size_t *)arg);
+    wg_wasi_config_output_limit_traps(cfg, true);
+}
+
+/* With output_limit_traps, stderr still never traps: a write past its cap
+ * keeps the first cap bytes, marks stderr truncated and is reported to the
+ * guest as fully written; stdout, in the same instance, still traps. */
+WG_TEST(fd_write_limit_traps_not_on_stderr) {
+    tenv t;
+    size_t ecap = 4;
+    tenv_open(&t, 8, limit_traps_with_stderr, &ecap);
+    memcpy(mem(&t) + 100, "hello, world", 12);
+    iov(&t, 0, 100, 3);
+    iov(&t, 8, 103, 3);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(2), A(0), A(2), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 6);
+    size_t len;
+    bool trunc;
+    const uint8_t *err = wg_wasi_output(t.w, 2, &len, &trunc);
+    CHECK_EQ_INT(len, 4);
+    CHECK(trunc);
+    CHECK(err && memcmp(err, "hell", 4) == 0);
+    /* more stderr once full: still no trap, nothing more stored */
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(2), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 3);
+    err = wg_wasi_output(t.w, 2, &len, &trunc);
+    CHECK(len == 4 && trunc && memcmp(err, "hell", 4) == 0);
+    /* stderr renumbered to another fd keeps its stream: still no trap */
+    CHECK_EQ_INT(call(&t, "fd_renumber", "ii", A(2), A(3)), 0);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(3), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 3);
+    /* stdout is untouched by stderr's overflow and traps past its own cap */
+    CHECK(wg_wasi_output(t.w, 1, &len, &trunc) == NULL && len == 0 && !trunc);
+    iov(&t, 0, 100, 9);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(1), A(50)), -1);
+    CHECK_EQ_INT(t.trap.code, WG_TRAP_HOST);
+    CHECK_STR_CONTAINS(t.trap.message, "stdout exceeded its 8 bytes limit");
+    tenv_close(&t);
+}
+
 /* Many per-instance variables (the gateway adds ~30): all present, in order. */
 WG_TEST(add_env_many) {
     tenv t;
