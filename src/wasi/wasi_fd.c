@@ -154,38 +154,103 @@ static uint64_t ts_ns(struct timespec t) {
 
 /* ---- reading and writing --------------------------------------------------------- */
 
-/* Reads into s from e; *out = bytes read. WASI errno. */
-/* Blocks until host fd e is ready for `events`, in slices of WAIT_SLICE_MS, so
- * that an interrupt (a timeout) can end a guest stuck reading a pipe, tty or
- * socket. Regular files and non-blocking fds never wait here. WASI errno:
- * SUCCESS when ready (or when waiting does not apply), INTR when interrupted. */
+/* ---- host I/O that an interrupt can end ----
+ *
+ * A guest call on a pipe, FIFO, tty or socket may have to wait for the other
+ * end. The wait is never left to the kernel, where no interrupt (a --timeout,
+ * a gateway deadline, SIGTERM) could end it: it is cut into slices of
+ * WAIT_SLICE_MS, and between slices the instance's interrupt flag is checked
+ * (INTR when set; the engine then stops the guest at its next call or
+ * back-edge). Regular files, directories and fds the guest made non-blocking
+ * never wait here. Two ways, by who owns the fd's open file description:
+ *
+ *   owned (path_open, sock_accept: only we hold it)
+ *        each readv/writev is made with O_NONBLOCK set around it (the fd's
+ *        flags stay what the guest asked for in between), and polled for
+ *        only when it would block. So the kernel never holds the thread: a
+ *        write larger than the pipe's free space returns the part that fit (a
+ *        short write, which the guest's libc continues), and a read of a FIFO
+ *        that no writer has opened yet gets EOF at once, as a blocking read
+ *        does (poll never reports such a FIFO readable, so waiting for poll
+ *        first would hang it until the deadline).
+ *   borrowed (inherited stdio, an embedder's fd: the description is shared
+ *        with the host process, whose flags we must not touch even briefly)
+ *        poll until ready, then one blocking call. */
 #define WAIT_SLICE_MS 10
+
+/* Waits at most one slice for `events` on hostfd. WASI errno: SUCCESS (ready,
+ * or the slice ended: try again), INTR when the instance is interrupted. */
+static int wait_slice(wg_ctx *ctx, int hostfd, short events) {
+    struct pollfd p = {.fd = hostfd, .events = events};
+    int r = poll(&p, 1, WAIT_SLICE_MS);
+    if (r > 0) return WG_WASI_ESUCCESS; /* ready, or an error/hangup the call will report */
+    if (wg_instance_is_interrupted(wg_ctx_instance(ctx))) return WG_WASI_EINTR;
+    return WG_WASI_ESUCCESS;
+}
+
+/* Blocks until borrowed host fd e is ready for `events`, slice by slice.
+ * WASI errno: SUCCESS when ready (or when a poll error leaves it to the call
+ * to report), INTR when interrupted. */
 static int wait_ready(wg_ctx *ctx, const wg_wasi_fd *e, short events) {
-    if (e->filetype == WG_WASI_FILETYPE_REGULAR_FILE ||
-        e->filetype == WG_WASI_FILETYPE_DIRECTORY || (e->fdflags & WG_WASI_FDFLAG_NONBLOCK))
-        return WG_WASI_ESUCCESS;
     const wg_instance *inst = wg_ctx_instance(ctx);
     struct pollfd p = {.fd = e->hostfd, .events = events};
     for (;;) {
         int r = poll(&p, 1, WAIT_SLICE_MS);
-        if (r > 0) return WG_WASI_ESUCCESS; /* ready, or an error/hangup the read will report */
+        if (r > 0) return WG_WASI_ESUCCESS;
         if (r < 0 && errno != EINTR) return WG_WASI_ESUCCESS;
         if (wg_instance_is_interrupted(inst)) return WG_WASI_EINTR;
     }
 }
 
-static int do_read(wg_ctx *ctx, wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *out) {
+static ssize_t host_rw(int fd, const iov_set *s, bool write) {
+    return write ? writev(fd, s->v, s->n) : readv(fd, s->v, s->n);
+}
+
+/* One readv (write false) or writev of s on host fd e, waiting as described
+ * above. *out = bytes moved. WASI errno (INTR when interrupted). */
+static int host_io(wg_ctx *ctx, const wg_wasi_fd *e, iov_set *s, bool write, size_t *out) {
+    const short events = write ? POLLOUT : POLLIN;
     *out = 0;
-    switch (e->kind) {
-    case WG_WASI_FD_HOST: {
-        if (!s->n) return WG_WASI_ESUCCESS;
-        int werr = wait_ready(ctx, e, POLLIN);
-        if (werr) return werr;
-        ssize_t r = readv(e->hostfd, s->v, s->n);
+    if (!s->n) return WG_WASI_ESUCCESS;
+    bool may_wait = e->filetype != WG_WASI_FILETYPE_REGULAR_FILE &&
+                    e->filetype != WG_WASI_FILETYPE_DIRECTORY &&
+                    !(e->fdflags & WG_WASI_FDFLAG_NONBLOCK);
+    ssize_t r;
+    if (!may_wait || !e->owned) {
+        if (may_wait) {
+            int werr = wait_ready(ctx, e, events);
+            if (werr) return werr;
+        }
+        r = host_rw(e->hostfd, s, write);
         if (r < 0) return wg__wasi_errno(errno);
         *out = (size_t)r;
         return WG_WASI_ESUCCESS;
     }
+    int fl = fcntl(e->hostfd, F_GETFL);
+    if (fl < 0) return wg__wasi_errno(errno);
+    for (;;) {
+        if (fcntl(e->hostfd, F_SETFL, fl | O_NONBLOCK) != 0) return wg__wasi_errno(errno);
+        r = host_rw(e->hostfd, s, write);
+        int saved = errno;
+        /* Back to the guest's flags; F_SETFL on an fd that just worked does
+         * not fail, and if it did the call's own result still stands. */
+        (void)fcntl(e->hostfd, F_SETFL, fl);
+        if (r >= 0) {
+            *out = (size_t)r;
+            return WG_WASI_ESUCCESS;
+        }
+        if (saved != EAGAIN && saved != EWOULDBLOCK && saved != EINTR)
+            return wg__wasi_errno(saved);
+        int werr = wait_slice(ctx, e->hostfd, events);
+        if (werr) return werr;
+    }
+}
+
+/* Reads into s from e; *out = bytes read. WASI errno. */
+static int do_read(wg_ctx *ctx, wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *out) {
+    *out = 0;
+    switch (e->kind) {
+    case WG_WASI_FD_HOST: return host_io(ctx, e, s, false, out);
     case WG_WASI_FD_STDIN_BUF: {
         size_t got = 0;
         for (int i = 0; i < s->n && w->stdin_pos < w->stdin_len; i++) {
@@ -207,15 +272,7 @@ static int do_read(wg_ctx *ctx, wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *o
 static int do_write(wg_ctx *ctx, wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *out) {
     *out = 0;
     switch (e->kind) {
-    case WG_WASI_FD_HOST: {
-        if (!s->n) return WG_WASI_ESUCCESS;
-        int werr = wait_ready(ctx, e, POLLOUT);
-        if (werr) return werr;
-        ssize_t r = writev(e->hostfd, s->v, s->n);
-        if (r < 0) return wg__wasi_errno(errno);
-        *out = (size_t)r;
-        return WG_WASI_ESUCCESS;
-    }
+    case WG_WASI_FD_HOST: return host_io(ctx, e, s, true, out);
     case WG_WASI_FD_OUT_BUF: {
         wg_wasi_outbuf *b = &w->out[e->stream == 2 ? 2 : 1];
         for (int i = 0; i < s->n; i++) wg__wasi_outbuf_write(b, s->v[i].iov_base, s->v[i].iov_len);

@@ -308,8 +308,12 @@ static inline int wg__wasi_ret(uint64_t *slots, int err) {
  * never escaping it: no absolute paths, no `..` above dirfd, no symlink (in any
  * component, or the last one if follow_last) leading outside. flags/mode as for
  * openat(2) (O_NOFOLLOW honoured for the last component when !follow_last).
+ * The open never blocks (it is made with O_NONBLOCK, cleared afterwards unless
+ * flags has it): a FIFO without a writer opens at once read-only, and
+ * write-only fails with NXIO.
  * Returns the new fd, or -1 with *werr set to a WASI errno (NOTCAPABLE/PERM for
- * escapes, NOENT, NAMETOOLONG, ILSEQ for an embedded NUL, ...). */
+ * escapes, NOENT, NAMETOOLONG, INVAL for an embedded NUL, MFILE/NFILE when the
+ * host is out of descriptors, ...). */
 int wg__sandbox_openat(int dirfd, const char *path, size_t path_len, int flags, int mode,
                        bool follow_last, int *werr);
 

@@ -263,7 +263,65 @@ static const uint8_t wasi_test_wasm[] = {
     0x00, 0x20, 0x01, 0x10, 0x22, 0x0b
 };
 
-/* One instance of wasi_test.wasm with its own wg_wasi. */
+/* paths_test.wat: path_open and the calls that use or make its fds
+ * (converted with wat2wasm, embedded like wasi_test.wasm above):
+ * (module
+ *   (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_renumber" (func $fd_renumber (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fd_fdstat_get (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "sock_accept" (func $sock_accept (param i32 i32 i32) (result i32)))
+ *   (memory (export "memory") 1)
+ *   (func (export "w_path_open") (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)
+ *     (call $path_open (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)
+ *                      (local.get 5) (local.get 6) (local.get 7) (local.get 8)))
+ *   (func (export "w_fd_close") (param i32) (result i32) (call $fd_close (local.get 0)))
+ *   (func (export "w_fd_read") (param i32 i32 i32 i32) (result i32) (call $fd_read (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+ *   (func (export "w_fd_write") (param i32 i32 i32 i32) (result i32) (call $fd_write (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+ *   (func (export "w_fd_renumber") (param i32 i32) (result i32) (call $fd_renumber (local.get 0) (local.get 1)))
+ *   (func (export "w_fd_fdstat_get") (param i32 i32) (result i32) (call $fd_fdstat_get (local.get 0) (local.get 1)))
+ *   (func (export "w_sock_accept") (param i32 i32 i32) (result i32) (call $sock_accept (local.get 0) (local.get 1) (local.get 2)))
+ * )
+ */
+static const uint8_t paths_test_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x28, 0x05, 0x60, 0x09, 0x7f, 0x7f, 0x7f,
+    0x7f, 0x7f, 0x7e, 0x7e, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x60, 0x04, 0x7f,
+    0x7f, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x03, 0x7f, 0x7f, 0x7f,
+    0x01, 0x7f, 0x02, 0xfa, 0x01, 0x07, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70,
+    0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x09, 0x70, 0x61,
+    0x74, 0x68, 0x5f, 0x6f, 0x70, 0x65, 0x6e, 0x00, 0x00, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73,
+    0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31,
+    0x08, 0x66, 0x64, 0x5f, 0x63, 0x6c, 0x6f, 0x73, 0x65, 0x00, 0x01, 0x16, 0x77, 0x61, 0x73, 0x69,
+    0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65,
+    0x77, 0x31, 0x07, 0x66, 0x64, 0x5f, 0x72, 0x65, 0x61, 0x64, 0x00, 0x02, 0x16, 0x77, 0x61, 0x73,
+    0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69,
+    0x65, 0x77, 0x31, 0x08, 0x66, 0x64, 0x5f, 0x77, 0x72, 0x69, 0x74, 0x65, 0x00, 0x02, 0x16, 0x77,
+    0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65,
+    0x76, 0x69, 0x65, 0x77, 0x31, 0x0b, 0x66, 0x64, 0x5f, 0x72, 0x65, 0x6e, 0x75, 0x6d, 0x62, 0x65,
+    0x72, 0x00, 0x03, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f,
+    0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x0d, 0x66, 0x64, 0x5f, 0x66, 0x64,
+    0x73, 0x74, 0x61, 0x74, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x03, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f,
+    0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77,
+    0x31, 0x0b, 0x73, 0x6f, 0x63, 0x6b, 0x5f, 0x61, 0x63, 0x63, 0x65, 0x70, 0x74, 0x00, 0x04, 0x03,
+    0x08, 0x07, 0x00, 0x01, 0x02, 0x02, 0x03, 0x03, 0x04, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x70,
+    0x08, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x0b, 0x77, 0x5f, 0x70, 0x61, 0x74,
+    0x68, 0x5f, 0x6f, 0x70, 0x65, 0x6e, 0x00, 0x07, 0x0a, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x63, 0x6c,
+    0x6f, 0x73, 0x65, 0x00, 0x08, 0x09, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x72, 0x65, 0x61, 0x64, 0x00,
+    0x09, 0x0a, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x77, 0x72, 0x69, 0x74, 0x65, 0x00, 0x0a, 0x0d, 0x77,
+    0x5f, 0x66, 0x64, 0x5f, 0x72, 0x65, 0x6e, 0x75, 0x6d, 0x62, 0x65, 0x72, 0x00, 0x0b, 0x0f, 0x77,
+    0x5f, 0x66, 0x64, 0x5f, 0x66, 0x64, 0x73, 0x74, 0x61, 0x74, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x0c,
+    0x0d, 0x77, 0x5f, 0x73, 0x6f, 0x63, 0x6b, 0x5f, 0x61, 0x63, 0x63, 0x65, 0x70, 0x74, 0x00, 0x0d,
+    0x0a, 0x56, 0x07, 0x16, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x20, 0x04, 0x20,
+    0x05, 0x20, 0x06, 0x20, 0x07, 0x20, 0x08, 0x10, 0x00, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x10, 0x01,
+    0x0b, 0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x10, 0x02, 0x0b, 0x0c, 0x00,
+    0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x10, 0x03, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x20,
+    0x01, 0x10, 0x04, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x20, 0x01, 0x10, 0x05, 0x0b, 0x0a, 0x00, 0x20,
+    0x00, 0x20, 0x01, 0x20, 0x02, 0x10, 0x06, 0x0b,
+};
+
+/* One instance of wasi_test.wasm (or paths_test.wasm) with its own wg_wasi. */
 typedef struct tenv {
     wg_module *m;
     wg_imports *im;
@@ -286,8 +344,9 @@ static bool tenv_make_dir(tenv *t) {
 
 /* Config: args prog/a b, env A=1, preopens /ro (read-only, fd 3) and /rw
  * (fd 4), stdout captured (cap bytes), stdin and stderr as given by the caller
- * through `tweak`. */
-static void tenv_open(tenv *t, size_t cap, void (*tweak)(wg_wasi_config *, void *), void *arg) {
+ * through `tweak`; the module is `wasm`. */
+static void tenv_open_module(tenv *t, const uint8_t *wasm, size_t wasm_len, size_t cap,
+                             void (*tweak)(wg_wasi_config *, void *), void *arg) {
     memset(t, 0, sizeof *t);
     wg_error err;
     CHECK(tenv_make_dir(t));
@@ -304,7 +363,7 @@ static void tenv_open(tenv *t, size_t cap, void (*tweak)(wg_wasi_config *, void 
     wg_wasi_config_stdout_capture(t->cfg, cap);
     wg_wasi_config_stdio(t->cfg, 2, WG_WASI_STDIO_NULL, -1);
     if (tweak) tweak(t->cfg, arg);
-    t->m = wg_module_new(wasi_test_wasm, sizeof wasi_test_wasm, &err);
+    t->m = wg_module_new(wasm, wasm_len, &err);
     CHECK(t->m != NULL);
     t->im = wg_imports_new();
     CHECK(wg_wasi_add_to_imports(t->im));
@@ -313,6 +372,16 @@ static void tenv_open(tenv *t, size_t cap, void (*tweak)(wg_wasi_config *, void 
     wg_instance_opts o = {.host_data = t->w};
     t->inst = wg_instance_new(t->m, t->im, &o, &err, &t->trap);
     CHECK(t->inst != NULL);
+}
+
+/* tenv_open_module with wasi_test.wasm (every non-path function). */
+static void tenv_open(tenv *t, size_t cap, void (*tweak)(wg_wasi_config *, void *), void *arg) {
+    tenv_open_module(t, wasi_test_wasm, sizeof wasi_test_wasm, cap, tweak, arg);
+}
+
+/* tenv_open_module with paths_test.wasm (path_open and its fds). */
+static void tenv_open_paths(tenv *t, void (*tweak)(wg_wasi_config *, void *), void *arg) {
+    tenv_open_module(t, paths_test_wasm, sizeof paths_test_wasm, 1024, tweak, arg);
 }
 
 static void tenv_close(tenv *t) {
@@ -976,6 +1045,176 @@ WG_TEST(poll_oneoff_host_pipe) {
     tenv_close(&t);
     close(p[0]);
     close(p[1]);
+}
+
+/* ---- FIFOs in a preopen ---- */
+
+#define FD_AT 2040u   /* where path_open and sock_accept put the new guest fd */
+#define PATH_AT 2048u /* where open_path puts the path */
+
+/* path_open(dirfd, path, oflags, rights, fdflags) from the guest, following
+ * symlinks; the new fd is at FD_AT. Returns the errno. */
+static int open_path(tenv *t, uint32_t dirfd, const char *path, uint32_t oflags, uint64_t rights,
+                     uint32_t fdflags) {
+    size_t len = strlen(path);
+    memcpy(mem(t) + PATH_AT, path, len);
+    return call(t, "path_open", "iiiiiIIii", A(dirfd), A(1), A(PATH_AT), A(len), A(oflags),
+                A(rights), A(0), A(fdflags), A(FD_AT));
+}
+
+/* The guest-visible fdflags of fd (fd_fdstat_get), or -1. */
+static int guest_fdflags(tenv *t, uint32_t fd) {
+    if (call(t, "fd_fdstat_get", "ii", A(fd), A(400)) != 0) return -1;
+    return (int)(rd32(t, 402) & 0xffff);
+}
+
+/* Makes the FIFO rw/NAME in t's scratch directory; its host path goes to out. */
+static void make_fifo(tenv *t, const char *name, char *out, size_t size) {
+    snprintf(out, size, "%s/rw/%s", t->dir, name);
+    CHECK(mkfifo(out, 0600) == 0);
+}
+
+/* The scheduler state of thread tid ('R' running, 'S' sleeping in a wait,
+ * ...), or 0. Reads /proc with plain syscalls and no malloc, so the watched
+ * thread can never be sleeping on a lock that this thread holds. */
+static char thread_state(pid_t tid) {
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    const char *paren = strrchr(buf, ')'); /* "pid (comm) S ..." */
+    return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+/* Interrupts inst once thread tid is asleep: an event, not a delay, so the
+ * interrupt lands while the host function is waiting, however slow the
+ * machine. (The only place the calling thread sleeps in these tests is the
+ * wait inside fd_read/fd_write.) */
+typedef struct interrupter {
+    wg_instance *inst;
+    pid_t tid;
+    pthread_t th;
+} interrupter;
+
+static void *interrupt_when_asleep(void *arg) {
+    interrupter *x = arg;
+    const struct timespec tick = {0, 1000000};
+    while (thread_state(x->tid) != 'S') nanosleep(&tick, NULL);
+    wg_instance_interrupt(x->inst);
+    return NULL;
+}
+
+static void interrupter_start(interrupter *x, wg_instance *inst) {
+    x->inst = inst;
+    x->tid = gettid();
+    CHECK(pthread_create(&x->th, NULL, interrupt_when_asleep, x) == 0);
+}
+
+static void interrupter_join(interrupter *x) {
+    pthread_join(x->th, NULL);
+    wg_instance_clear_interrupt(x->inst);
+}
+
+/* path_open of a FIFO never waits for the other end (open(2) would, in the
+ * kernel, out of reach of any timeout): read-only without a writer it opens
+ * at once and reads EOF, blocking as asked; write-only without a reader it is
+ * NXIO; asked NONBLOCK, it stays so and an empty read is AGAIN. SIGALRM ends
+ * the test program if anything does block. */
+WG_TEST(path_open_fifo_never_blocks) {
+    tenv t;
+    tenv_open_paths(&t, NULL, NULL);
+    char fifo[128];
+    make_fifo(&t, "fifo", fifo, sizeof fifo);
+    alarm(60);
+    CHECK_EQ_INT(open_path(&t, 4, "fifo", 0, WG_WASI_RIGHT_FD_READ, 0), 0);
+    uint32_t fd = rd32(&t, FD_AT);
+    CHECK_EQ_INT(guest_fdflags(&t, fd), 0);
+    CHECK_EQ_INT(mem(&t)[400], WG_WASI_FILETYPE_UNKNOWN);
+    iov(&t, 0, 100, 16);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 0);
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(fd)), 0);
+    CHECK_EQ_INT(open_path(&t, 4, "fifo", 0, WG_WASI_RIGHT_FD_WRITE, 0), WG_WASI_ENXIO);
+    CHECK_EQ_INT(open_path(&t, 3, "../rw/fifo", 0, WG_WASI_RIGHT_FD_READ, 0), WG_WASI_ENOTCAPABLE);
+
+    CHECK_EQ_INT(open_path(&t, 4, "fifo", 0, WG_WASI_RIGHT_FD_READ, WG_WASI_FDFLAG_NONBLOCK), 0);
+    fd = rd32(&t, FD_AT);
+    CHECK_EQ_INT(guest_fdflags(&t, fd), WG_WASI_FDFLAG_NONBLOCK);
+    int wfd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    CHECK(wfd >= 0);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), WG_WASI_EAGAIN);
+    CHECK(write(wfd, "ab", 2) == 2);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), 0);
+    CHECK(rd32(&t, 50) == 2 && memcmp(mem(&t) + 100, "ab", 2) == 0);
+    close(wfd);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 0);
+    alarm(0);
+    tenv_close(&t);
+}
+
+/* A blocking read of a FIFO whose writer holds it open and never writes
+ * waits, and an interrupt ends the wait with INTR; data and the writer's
+ * close still arrive afterwards. */
+WG_TEST(fifo_read_with_silent_writer_is_interruptible) {
+    tenv t;
+    tenv_open_paths(&t, NULL, NULL);
+    char fifo[128];
+    make_fifo(&t, "fifo", fifo, sizeof fifo);
+    alarm(60);
+    CHECK_EQ_INT(open_path(&t, 4, "fifo", 0, WG_WASI_RIGHT_FD_READ, 0), 0);
+    uint32_t fd = rd32(&t, FD_AT);
+    int wfd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    CHECK(wfd >= 0);
+    iov(&t, 0, 100, 16);
+    interrupter x;
+    interrupter_start(&x, t.inst);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), WG_WASI_EINTR);
+    interrupter_join(&x);
+    CHECK(write(wfd, "x", 1) == 1);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), 0);
+    CHECK(rd32(&t, 50) == 1 && mem(&t)[100] == 'x');
+    close(wfd);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 0);
+    CHECK_EQ_INT(guest_fdflags(&t, fd), 0); /* the non-blocking calls left no trace */
+    alarm(0);
+    tenv_close(&t);
+}
+
+/* A write of more than a FIFO can take is never left blocking in the kernel
+ * for the rest: it returns the part that fit (a short write), and the next
+ * write into the full pipe waits until an interrupt ends it with INTR. */
+WG_TEST(fifo_write_to_a_full_pipe_is_interruptible) {
+    tenv t;
+    tenv_open_paths(&t, NULL, NULL);
+    char fifo[128];
+    make_fifo(&t, "fifo", fifo, sizeof fifo);
+    alarm(60);
+    int rfd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    CHECK(rfd >= 0);
+    CHECK_EQ_INT(open_path(&t, 4, "fifo", 0, WG_WASI_RIGHT_FD_WRITE, 0), 0);
+    uint32_t fd = rd32(&t, FD_AT);
+    enum { NIOV = 20, CHUNK = 60000 };
+    for (uint32_t i = 0; i < NIOV; i++) iov(&t, 8 * i, 4096, CHUNK);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(fd), A(0), A(NIOV), A(50)), 0);
+    uint32_t wrote = rd32(&t, 50);
+    CHECK(wrote > 0 && wrote < (uint32_t)NIOV * CHUNK);
+    interrupter x;
+    interrupter_start(&x, t.inst);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(fd), A(0), A(NIOV), A(50)), WG_WASI_EINTR);
+    interrupter_join(&x);
+    static char sink[1 << 16];
+    size_t drained = 0;
+    for (ssize_t n; (n = read(rfd, sink, sizeof sink)) > 0;) drained += (size_t)n;
+    CHECK_EQ_INT(drained, wrote);
+    close(rfd);
+    alarm(0);
+    tenv_close(&t);
 }
 
 /* ---- sockets ---- */
