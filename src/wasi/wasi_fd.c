@@ -656,18 +656,22 @@ int wg__wasi_fd_sync(wg_ctx *ctx, uint64_t *slots, void *ud) {
 
 /* ---- the table itself ----------------------------------------------------------------- */
 
-/* fd_close(fd). Preopens may be closed too (their host fd stays with the config). */
+/* fd_close(fd). Preopens may be closed too (their host fd stays with the
+ * config). Closing a guest-created fd gives its place under the open-file
+ * limits back. */
 int wg__wasi_fd_close(wg_ctx *ctx, uint64_t *slots, void *ud) {
     (void)ud;
     GET_WASI(w);
     int err;
     wg_wasi_fd *e = wg__wasi_fd_get(w, ARG32(0), 0, &err);
     if (!e) return wg__wasi_ret(slots, err);
-    wg__wasi_fd_release(e);
+    wg__wasi_fd_release(w, e);
     return wg__wasi_ret(slots, WG_WASI_ESUCCESS);
 }
 
-/* fd_renumber(from, to): `to` must be open; it is closed and `from` moves there. */
+/* fd_renumber(from, to): `to` must be open; it is closed and `from` moves
+ * there, with its place under the open-file limits (nothing is created: the
+ * count only drops if `to` was a guest-created fd). */
 int wg__wasi_fd_renumber(wg_ctx *ctx, uint64_t *slots, void *ud) {
     (void)ud;
     GET_WASI(w);
@@ -678,7 +682,7 @@ int wg__wasi_fd_renumber(wg_ctx *ctx, uint64_t *slots, void *ud) {
     wg_wasi_fd *et = wg__wasi_fd_get(w, to, 0, &err);
     if (!et) return wg__wasi_ret(slots, err);
     if (from == to) return wg__wasi_ret(slots, WG_WASI_ESUCCESS);
-    wg__wasi_fd_release(et);
+    wg__wasi_fd_release(w, et);
     *et = *ef;
     memset(ef, 0, sizeof *ef);
     ef->kind = WG_WASI_FD_FREE;

@@ -14,8 +14,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1289,6 +1291,350 @@ WG_TEST(no_fd_leaks) {
     CHECK_EQ_INT(count_fds(), before);
 }
 
+/* ---- open-file limits ---- */
+
+static int count_fds(void);
+
+/* Makes the regular file rw/NAME in t's scratch directory. */
+static void make_file(tenv *t, const char *name) {
+    char p[128];
+    snprintf(p, sizeof p, "%s/rw/%s", t->dir, name);
+    int fd = open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    CHECK(fd >= 0);
+    if (fd >= 0) close(fd);
+}
+
+/* Opens rw/NAME read-only from the guest: the errno; the fd is at FD_AT. */
+static int open_rw(tenv *t, const char *name) {
+    return open_path(t, 4, name, 0, WG_WASI_RIGHT_FD_READ, 0);
+}
+
+static void max_open_3(wg_wasi_config *cfg, void *arg) {
+    (void)arg;
+    wg_wasi_config_max_open_files(cfg, 3);
+}
+
+/* max_open_files: the guest's own fds (not stdio, not preopens) are capped;
+ * one more is MFILE (33), before the file system is even asked; closing one,
+ * or renumbering one over another, gives a place back; renumbering over a
+ * preopen or stdio does not; failed opens take nothing. */
+WG_TEST(max_open_files_caps_guest_fds) {
+    tenv t;
+    tenv_open_paths(&t, max_open_3, NULL);
+    make_file(&t, "f");
+    uint32_t fds[3];
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ_INT(open_rw(&t, "f"), 0);
+        fds[i] = rd32(&t, FD_AT);
+    }
+    CHECK_EQ_INT(t.w->nopen, 3);
+    CHECK_EQ_INT(WG_WASI_EMFILE, 33);
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_EMFILE);
+    CHECK_EQ_INT(open_rw(&t, "no-such-file"), WG_WASI_EMFILE);
+    CHECK_EQ_INT(open_path(&t, 4, "new", 1 /* CREAT */, WG_WASI_RIGHT_FD_WRITE, 0), WG_WASI_EMFILE);
+    char p[128];
+    snprintf(p, sizeof p, "%s/rw/new", t.dir);
+    CHECK(access(p, F_OK) != 0); /* refused before the file system saw it */
+    /* closing stdio or renumbering onto a preopen frees nothing */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(1)), 0);
+    CHECK_EQ_INT(call(&t, "fd_renumber", "ii", A(fds[0]), A(3)), 0);
+    fds[0] = 3;
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_EMFILE);
+    /* closing a guest fd frees its place */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(fds[1])), 0);
+    CHECK_EQ_INT(t.w->nopen, 2);
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    fds[1] = rd32(&t, FD_AT);
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_EMFILE);
+    /* renumbering a guest fd over another closes the latter: one place back */
+    CHECK_EQ_INT(call(&t, "fd_renumber", "ii", A(fds[2]), A(fds[1])), 0);
+    CHECK_EQ_INT(t.w->nopen, 2);
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    CHECK_EQ_INT(t.w->nopen, 3);
+    /* a failed open under the cap takes no place */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(fds[0])), 0);
+    CHECK_EQ_INT(open_rw(&t, "no-such-file"), WG_WASI_ENOENT);
+    CHECK_EQ_INT(open_path(&t, 4, "fifo-none", 0, WG_WASI_RIGHT_FD_WRITE, 0), WG_WASI_ENOENT);
+    CHECK_EQ_INT(t.w->nopen, 2);
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    tenv_close(&t);
+
+    /* 0 (the default) is no cap of its own */
+    tenv_open_paths(&t, NULL, NULL);
+    make_file(&t, "f");
+    for (int i = 0; i < 50; i++) CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    CHECK_EQ_INT(t.w->nopen, 50);
+    tenv_close(&t);
+}
+
+static void with_budget(wg_wasi_config *cfg, void *arg) {
+    wg_wasi_config_fd_budget(cfg, arg);
+}
+
+/* A budget shared by two wg_wasi (two configs, as two routes): together they
+ * never pass it (NFILE, 41), a close in one makes room for the other, and
+ * wg_wasi_free gives back whatever was still open. */
+WG_TEST(fd_budget_shared_across_instances) {
+    wg_wasi_fd_budget *b = wg_wasi_fd_budget_new(4);
+    CHECK(b != NULL);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    tenv x, y;
+    tenv_open_paths(&x, with_budget, b);
+    tenv_open_paths(&y, with_budget, b);
+    make_file(&x, "f");
+    make_file(&y, "f");
+    CHECK_EQ_INT(WG_WASI_ENFILE, 41);
+    for (int i = 0; i < 3; i++) CHECK_EQ_INT(open_rw(&x, "f"), 0);
+    uint32_t x_last = rd32(&x, FD_AT);
+    CHECK_EQ_INT(open_rw(&y, "f"), 0);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 4);
+    CHECK_EQ_INT(open_rw(&y, "f"), WG_WASI_ENFILE);
+    CHECK_EQ_INT(open_rw(&x, "f"), WG_WASI_ENFILE);
+    CHECK_EQ_INT(open_rw(&y, "no-such-file"), WG_WASI_ENFILE);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 4);
+    /* a close in x is a place for y */
+    CHECK_EQ_INT(call(&x, "fd_close", "i", A(x_last)), 0);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 3);
+    CHECK_EQ_INT(open_rw(&y, "f"), 0);
+    CHECK_EQ_INT(open_rw(&x, "f"), WG_WASI_ENFILE);
+    /* freeing x (two fds still open) gives its places back */
+    tenv_close(&x);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 2);
+    CHECK_EQ_INT(open_rw(&y, "f"), 0);
+    CHECK_EQ_INT(open_rw(&y, "f"), 0);
+    CHECK_EQ_INT(open_rw(&y, "f"), WG_WASI_ENFILE);
+    tenv_close(&y);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    wg_wasi_fd_budget_free(b);
+}
+
+typedef struct cap_and_budget {
+    size_t cap;
+    wg_wasi_fd_budget *budget;
+} cap_and_budget;
+
+static void cap_and_budget_tweak(wg_wasi_config *cfg, void *arg) {
+    const cap_and_budget *cb = arg;
+    wg_wasi_config_max_open_files(cfg, cb->cap);
+    wg_wasi_config_fd_budget(cfg, cb->budget);
+}
+
+/* Both limits: whichever is reached first answers (the instance's own cap,
+ * MFILE, is checked first and takes nothing from the budget); a budget of 0
+ * allows nothing; a wg_wasi keeps the budget it was made with even if the
+ * config changes; a NULL budget is harmless in the API. */
+WG_TEST(fd_budget_and_cap_together) {
+    wg_wasi_fd_budget *b = wg_wasi_fd_budget_new(10);
+    CHECK(b != NULL);
+    cap_and_budget cb = {2, b};
+    tenv t;
+    tenv_open_paths(&t, cap_and_budget_tweak, &cb);
+    make_file(&t, "f");
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_EMFILE);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 2);
+    wg_wasi_config_fd_budget(t.cfg, NULL); /* too late for t.w */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(rd32(&t, FD_AT))), 0);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 1);
+    tenv_close(&t);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    wg_wasi_fd_budget_free(b);
+
+    b = wg_wasi_fd_budget_new(0);
+    CHECK(b != NULL);
+    cb.cap = 0;
+    cb.budget = b;
+    tenv_open_paths(&t, cap_and_budget_tweak, &cb);
+    make_file(&t, "f");
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_ENFILE);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    tenv_close(&t);
+    wg_wasi_fd_budget_free(b);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(NULL), 0);
+    wg_wasi_fd_budget_free(NULL);
+    wg_wasi_config_max_open_files(NULL, 1);
+    wg_wasi_config_fd_budget(NULL, NULL);
+}
+
+/* Threads charging one budget at once, each through its own wg_wasi: the
+ * total charged is exactly the budget, never more (compare-and-swap), and
+ * every place comes back. */
+typedef struct charger {
+    wg_wasi *w;
+    size_t got;
+} charger;
+
+static void *charge_all(void *arg) {
+    charger *c = arg;
+    while (wg__wasi_fd_charge(c->w) == WG_WASI_ESUCCESS) c->got++;
+    return NULL;
+}
+
+WG_TEST(fd_budget_is_exact_under_threads) {
+    enum { NTHREADS = 8, LIMIT = 100000 };
+    wg_wasi_fd_budget *b = wg_wasi_fd_budget_new(LIMIT);
+    wg_wasi_config *cfg = wg_wasi_config_new();
+    CHECK(b && cfg);
+    wg_wasi_config_fd_budget(cfg, b);
+    charger c[NTHREADS];
+    pthread_t th[NTHREADS];
+    wg_error err;
+    for (int i = 0; i < NTHREADS; i++) {
+        c[i].w = wg_wasi_new(cfg, &err);
+        c[i].got = 0;
+        CHECK(c[i].w != NULL);
+    }
+    for (int i = 0; i < NTHREADS; i++) CHECK(pthread_create(&th[i], NULL, charge_all, &c[i]) == 0);
+    size_t total = 0;
+    for (int i = 0; i < NTHREADS; i++) {
+        pthread_join(th[i], NULL);
+        total += c[i].got;
+        CHECK_EQ_INT(wg__wasi_fd_charge(c[i].w), WG_WASI_ENFILE);
+    }
+    CHECK_EQ_INT(total, LIMIT);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), LIMIT);
+    for (int i = 0; i < NTHREADS; i++) {
+        for (size_t k = 0; k < c[i].got; k++) wg__wasi_fd_uncharge(c[i].w);
+        wg_wasi_free(c[i].w);
+    }
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    wg_wasi_config_free(cfg);
+    wg_wasi_fd_budget_free(b);
+}
+
+/* The host out of descriptors (RLIMIT_NOFILE) is MFILE too, and the failed
+ * open keeps no place under the limits. */
+WG_TEST(host_emfile_is_mfile) {
+    wg_wasi_fd_budget *b = wg_wasi_fd_budget_new(10);
+    tenv t;
+    tenv_open_paths(&t, with_budget, b);
+    make_file(&t, "f");
+    struct rlimit old;
+    CHECK(getrlimit(RLIMIT_NOFILE, &old) == 0);
+    int probe = dup(0);
+    CHECK(probe >= 0);
+    struct rlimit low = {(rlim_t)probe, old.rlim_max};
+    close(probe);
+    CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_EMFILE);
+    CHECK(setrlimit(RLIMIT_NOFILE, &old) == 0);
+    CHECK_EQ_INT(t.w->nopen, 0);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    tenv_close(&t);
+    wg_wasi_fd_budget_free(b);
+}
+
+/* Fills every free slot of t's fd table up to WG_WASI_MAX_FDS with null
+ * fds, directly: inserting one by one scans for the lowest free slot each
+ * time, quadratic in the table size. Then wg__wasi_fd_insert must refuse. */
+static bool fill_fd_table(tenv *t) {
+    wg_wasi_fd filler;
+    memset(&filler, 0, sizeof filler);
+    filler.kind = WG_WASI_FD_NULL;
+    filler.hostfd = -1;
+    wg_wasi_fd *full = realloc(t->w->fds, WG_WASI_MAX_FDS * sizeof *full);
+    CHECK(full != NULL);
+    if (!full) return false;
+    for (uint32_t i = 0; i < WG_WASI_MAX_FDS; i++)
+        if (i >= t->w->nfds || full[i].kind == WG_WASI_FD_FREE) full[i] = filler;
+    t->w->fds = full;
+    t->w->nfds = t->w->cap = WG_WASI_MAX_FDS;
+    int err = 0;
+    CHECK_EQ_INT(wg__wasi_fd_insert(t->w, &filler, &err), -1);
+    CHECK_EQ_INT(err, WG_WASI_EMFILE);
+    return true;
+}
+
+/* The fd table's own hard limit (WG_WASI_MAX_FDS slots): path_open answers
+ * MFILE, closes the host fd it had opened and gives its place back. */
+WG_TEST(full_fd_table_is_mfile_without_leaks) {
+    wg_wasi_fd_budget *b = wg_wasi_fd_budget_new(10);
+    tenv t;
+    tenv_open_paths(&t, with_budget, b);
+    make_file(&t, "f");
+    if (!fill_fd_table(&t)) return;
+    int before = count_fds();
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_EMFILE);
+    CHECK_EQ_INT(count_fds(), before);
+    CHECK_EQ_INT(t.w->nopen, 0);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    /* a freed slot is reused at once */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(1000)), 0);
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    CHECK_EQ_INT(rd32(&t, FD_AT), 1000);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 1);
+    tenv_close(&t);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    wg_wasi_fd_budget_free(b);
+}
+
+/* sock_accept makes guest fds too: counted like path_open's, refused at the
+ * cap with the connection left queued for later. */
+typedef struct listener {
+    int fd;
+    struct sockaddr_un addr;
+} listener;
+
+static void listen_stdin(wg_wasi_config *cfg, void *arg) {
+    wg_wasi_config_stdio(cfg, 0, WG_WASI_STDIO_FD, ((listener *)arg)->fd);
+    wg_wasi_config_max_open_files(cfg, 1);
+}
+
+static int connect_to(const listener *l) {
+    int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c >= 0 && connect(c, (const struct sockaddr *)&l->addr, sizeof l->addr) != 0) {
+        close(c);
+        c = -1;
+    }
+    return c;
+}
+
+WG_TEST(sock_accept_counts_against_the_cap) {
+    listener l;
+    memset(&l, 0, sizeof l);
+    l.addr.sun_family = AF_UNIX;
+    /* abstract namespace: nothing in the file system to clean up */
+    snprintf(l.addr.sun_path + 1, sizeof l.addr.sun_path - 1, "wg-test-accept-%d", (int)getpid());
+    l.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    CHECK(l.fd >= 0);
+    CHECK(bind(l.fd, (const struct sockaddr *)&l.addr, sizeof l.addr) == 0);
+    CHECK(listen(l.fd, 4) == 0);
+    int c1 = connect_to(&l), c2 = connect_to(&l);
+    CHECK(c1 >= 0 && c2 >= 0);
+    tenv t;
+    tenv_open_paths(&t, listen_stdin, &l);
+    CHECK_EQ_INT(call(&t, "sock_accept", "iii", A(0), A(0), A(FD_AT)), 0);
+    uint32_t fd = rd32(&t, FD_AT);
+    CHECK_EQ_INT(t.w->nopen, 1);
+    CHECK_EQ_INT(call(&t, "sock_accept", "iii", A(0), A(0), A(FD_AT)), WG_WASI_EMFILE);
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(fd)), 0);
+    CHECK_EQ_INT(call(&t, "sock_accept", "iii", A(0), A(0), A(FD_AT)), 0);
+    CHECK_EQ_INT(t.w->nopen, 1);
+    /* an accept that fails (nothing queued on a non-blocking listener)
+     * takes no place */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(rd32(&t, FD_AT))), 0);
+    CHECK(fcntl(l.fd, F_SETFL, fcntl(l.fd, F_GETFL) | O_NONBLOCK) == 0);
+    CHECK_EQ_INT(call(&t, "sock_accept", "iii", A(0), A(0), A(FD_AT)), WG_WASI_EAGAIN);
+    CHECK_EQ_INT(t.w->nopen, 0);
+    /* a full table: MFILE, the accepted connection closed, no place kept */
+    int c3 = connect_to(&l);
+    CHECK(c3 >= 0);
+    if (!fill_fd_table(&t)) return;
+    int before = count_fds();
+    CHECK_EQ_INT(call(&t, "sock_accept", "iii", A(0), A(0), A(FD_AT)), WG_WASI_EMFILE);
+    CHECK_EQ_INT(count_fds(), before);
+    CHECK_EQ_INT(t.w->nopen, 0);
+    char byte;
+    CHECK(read(c3, &byte, 1) == 0); /* the peer sees it closed */
+    close(c3);
+    tenv_close(&t);
+    close(c1);
+    close(c2);
+    close(l.fd);
+}
+
 /* ---- errno mapping ---- */
 
 WG_TEST(errno_mapping) {
@@ -1302,6 +1648,9 @@ WG_TEST(errno_mapping) {
     CHECK_EQ_INT(wg__wasi_errno(EWOULDBLOCK), WG_WASI_EAGAIN);
     CHECK_EQ_INT(wg__wasi_errno(ENOTEMPTY), 55);
     CHECK_EQ_INT(wg__wasi_errno(ELOOP), 32);
+    CHECK_EQ_INT(wg__wasi_errno(EMFILE), 33);
+    CHECK_EQ_INT(wg__wasi_errno(ENFILE), 41);
+    CHECK_EQ_INT(wg__wasi_errno(ENXIO), 60);
     CHECK_EQ_INT(wg__wasi_errno(12345), WG_WASI_EIO);
     CHECK_EQ_INT(WG_WASI_ENOTCAPABLE, 76);
 }
