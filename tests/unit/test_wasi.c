@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -1094,26 +1095,33 @@ static char thread_state(pid_t tid) {
 
 /* Interrupts inst once thread tid is asleep: an event, not a delay, so the
  * interrupt lands while the host function is waiting, however slow the
- * machine. (The only place the calling thread sleeps in these tests is the
- * wait inside fd_read/fd_write.) */
+ * machine. `armed` is set once pthread_create has returned (a sanitizer's
+ * pthread_create may itself sleep until the new thread runs); from then on
+ * the only place the calling thread sleeps is the wait inside
+ * fd_read/fd_write. */
 typedef struct interrupter {
     wg_instance *inst;
     pid_t tid;
     pthread_t th;
+    atomic_int armed;
 } interrupter;
 
 static void *interrupt_when_asleep(void *arg) {
     interrupter *x = arg;
     const struct timespec tick = {0, 1000000};
+    while (!atomic_load(&x->armed)) nanosleep(&tick, NULL);
     while (thread_state(x->tid) != 'S') nanosleep(&tick, NULL);
     wg_instance_interrupt(x->inst);
     return NULL;
 }
 
+/* Starts the interrupter; the caller's very next step is the waiting call. */
 static void interrupter_start(interrupter *x, wg_instance *inst) {
     x->inst = inst;
     x->tid = gettid();
+    atomic_init(&x->armed, 0);
     CHECK(pthread_create(&x->th, NULL, interrupt_when_asleep, x) == 0);
+    atomic_store(&x->armed, 1);
 }
 
 static void interrupter_join(interrupter *x) {
