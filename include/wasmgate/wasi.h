@@ -75,15 +75,61 @@ void wg_wasi_config_stdin_buffer(wg_wasi_config *cfg, const uint8_t *data, size_
  * cap writes what fits and the wg_wasi records that output was truncated. */
 void wg_wasi_config_stdout_capture(wg_wasi_config *cfg, size_t cap);
 void wg_wasi_config_stderr_capture(wg_wasi_config *cfg, size_t cap);
-/* With on == true, a captured stdout/stderr write that would pass the cap
- * stores what fits, marks the output truncated and then STOPS the guest with a
- * host trap (WG_TRAP_HOST, message "stdout exceeded its 64 MiB limit"), so a
- * guest printing forever ends at once instead of running until its timeout.
- * Default (false): the write is cut to the cap, reported as fully written, and
- * only wg_wasi_output's *truncated tells. */
+/* With on == true, a captured STDOUT write that would pass the cap stores
+ * what fits, marks stdout truncated and then STOPS the guest with a host trap
+ * (WG_TRAP_HOST, message "stdout exceeded its 64 MiB limit"), so a guest
+ * printing forever ends at once instead of running until its timeout.
+ * stderr never traps, whatever `on` says: it is diagnostics for the
+ * embedder's log, and a guest that logs too much must not fail a response
+ * whose stdout is fine. A stderr write past its cap (and, with on == false, a
+ * stdout one) keeps the first cap bytes, marks the stream truncated and is
+ * reported to the guest as fully written; only wg_wasi_output's *truncated
+ * tells. Default: false. */
 void wg_wasi_config_output_limit_traps(wg_wasi_config *cfg, bool on);
 /* Any kind for stream fd 0, 1 or 2; `hostfd` is used with WG_WASI_STDIO_FD. */
 void wg_wasi_config_stdio(wg_wasi_config *cfg, int stream, wg_wasi_stdio_kind kind, int hostfd);
+
+/* ---- open-file limits --------------------------------------------------------------- */
+
+/* Two limits on the host descriptors guests hold, so that one guest cannot
+ * take the whole process's RLIMIT_NOFILE (and with it every other guest's
+ * files and a server's ability to accept connections).
+ *
+ * What counts: every descriptor the guest itself creates and has not closed:
+ * path_open (files, directories, FIFOs...) and sock_accept. Preopened
+ * directories and stdio are granted by the host and never count, so a guest
+ * can always open n files whatever its preopens. fd_renumber moves a
+ * descriptor without creating one; fd_close (and wg_wasi_free, for whatever
+ * is still open) gives its place back. The check comes before the host open:
+ * a guest at its limit does not even reach the file system (as open(2) at
+ * RLIMIT_NOFILE answers EMFILE whatever the path). */
+
+/* At most n guest-created descriptors open at once in each wg_wasi made from
+ * cfg; one more answers MFILE (errno 33, "file descriptor value too large",
+ * preview1's EMFILE). 0 (the default) means no cap of its own (the budget
+ * below and the host's RLIMIT_NOFILE, reported as MFILE/NFILE too, still
+ * apply). */
+void wg_wasi_config_max_open_files(wg_wasi_config *cfg, size_t n);
+
+/* A number of guest-created descriptors shared by every wg_wasi whose config
+ * has it attached: a server running hundreds of guests gives them one budget
+ * below its RLIMIT_NOFILE, so that together they always leave it descriptors
+ * for its own sockets. An open that would pass it answers NFILE (errno 41,
+ * "too many files open in system", preview1's ENFILE). Thread-safe (one
+ * atomic counter, no lock): wg_wasi on any threads may share it. */
+typedef struct wg_wasi_fd_budget wg_wasi_fd_budget;
+
+/* A budget of n descriptors, none in use. n == 0 lets guests open nothing
+ * (attach no budget for "no limit"). NULL when out of memory. Free it with
+ * wg_wasi_fd_budget_free after every wg_wasi and config using it. */
+wg_wasi_fd_budget *wg_wasi_fd_budget_new(size_t n);
+void wg_wasi_fd_budget_free(wg_wasi_fd_budget *budget); /* NULL is a no-op */
+/* Descriptors currently charged to the budget (for metrics). */
+size_t wg_wasi_fd_budget_used(const wg_wasi_fd_budget *budget);
+/* Makes every wg_wasi created from cfg from now on draw on budget (borrowed:
+ * it must outlive them; NULL detaches). A wg_wasi keeps the budget it was
+ * made with. */
+void wg_wasi_config_fd_budget(wg_wasi_config *cfg, wg_wasi_fd_budget *budget);
 
 /* ---- per-instance state ---------------------------------------------------------- */
 

@@ -7,6 +7,10 @@
  *                              copies the host's value (unset: usage error)
  *   --invoke NAME              call export NAME with ARGS read by its types
  *   --max-memory BYTES         cap on each memory (wg_instance_opts)
+ *   --max-open-files N         files the guest may hold open at once
+ *                              (wg_wasi_config_max_open_files; default 256,
+ *                              0: no cap of ours): a guest cannot take the
+ *                              whole RLIMIT_NOFILE of the process
  *   --timeout SECONDS          interrupt the guest after that long (exit 124)
  *
  * WASI (wasi_snapshot_preview1) is always linked. The guest's argv is MODULE
@@ -177,6 +181,7 @@ typedef struct run_opts {
     const char **envs; /* --env SPECs, in order */
     int nenvs;
     uint64_t max_memory; /* 0: no cap */
+    uint64_t max_open_files; /* guest-created fds at once; 0: no cap */
     double timeout;      /* 0: none */
     const char *path;
     char **rest;         /* after MODULE */
@@ -221,6 +226,7 @@ static bool exports_func(const wg_module *m, const char *name) {
 static wg_wasi_config *make_wasi_config(const run_opts *o, int *rc) {
     wg_wasi_config *cfg = wg_wasi_config_new();
     if (!cfg) goto oom;
+    wg_wasi_config_max_open_files(cfg, (size_t)o->max_open_files);
     if (!wg_wasi_config_add_arg(cfg, o->path)) goto oom;
     for (int i = 0; !o->invoke && i < o->nrest; i++) {
         if (!wg_wasi_config_add_arg(cfg, o->rest[i])) goto oom;
@@ -447,6 +453,10 @@ static int parse_run_args(int argc, char **argv, run_opts *o, bool *done) {
             if (r < 0) return CLI_EXIT_USAGE;
             const char *why = cli_parse_size(v, &o->max_memory);
             if (why) return cli_usage_error("run: --max-memory '%s': %s", v, why);
+        } else if ((r = option_value(argv, argc, &i, "--max-open-files", "N", &v)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
+            const char *why = cli_parse_open_files(v, &o->max_open_files);
+            if (why) return cli_usage_error("run: --max-open-files '%s': %s", v, why);
         } else if ((r = option_value(argv, argc, &i, "--timeout", "SECONDS", &v)) != 0) {
             if (r < 0) return CLI_EXIT_USAGE;
             const char *why = cli_parse_seconds(v, &o->timeout);
@@ -468,6 +478,7 @@ int cli_cmd_run(int argc, char **argv) {
     run_opts o;
     bool done;
     memset(&o, 0, sizeof o);
+    o.max_open_files = CLI_MAX_OPEN_FILES_DEFAULT;
     int rc = parse_run_args(argc, argv, &o, &done);
     if (rc != CLI_EXIT_OK || done) goto out;
 

@@ -51,6 +51,19 @@ const char *cli_parse_seconds(const char *text, double *out) {
     return NULL;
 }
 
+const char *cli_parse_open_files(const char *text, uint64_t *out) {
+    const char *p = text;
+    uint64_t n = 0;
+    if (!isdigit((unsigned char)*p)) return "expected a number of files (digits; 0 for no cap)";
+    for (; isdigit((unsigned char)*p); p++) {
+        n = n * 10 + (unsigned)(*p - '0');
+        if (n > CLI_MAX_OPEN_FILES_LIMIT) return "too large (at most 1048576)";
+    }
+    if (*p) return "expected a number of files (digits; 0 for no cap)";
+    *out = n;
+    return NULL;
+}
+
 /* Copies s into buf (of size n); false if it does not fit. */
 static bool copy_in(char *buf, size_t n, const char *s) {
     size_t len = strlen(s);

@@ -16,6 +16,7 @@
  *                        before the first "::": host paths containing "::"
  *                        cannot be given, and one ending in ":ro" needs an
  *                        explicit ::GUEST ("x:ro::x").
+ *   --max-open-files N   decimal digits, 0 to CLI_MAX_OPEN_FILES_LIMIT.
  *   --env SPEC           NAME=VALUE, or NAME alone (the caller looks it up).
  *                        NAME is non-empty and holds no '='; VALUE may be
  *                        empty and hold anything.
@@ -30,6 +31,12 @@
 
 const char *cli_parse_size(const char *text, uint64_t *out);
 const char *cli_parse_seconds(const char *text, double *out);
+
+/* --max-open-files: its default, and the largest value taken (Linux's default
+ * fs.nr_open, the most descriptors any process can be allowed). */
+#define CLI_MAX_OPEN_FILES_DEFAULT 256
+#define CLI_MAX_OPEN_FILES_LIMIT 1048576
+const char *cli_parse_open_files(const char *text, uint64_t *out);
 
 /* A --dir SPEC split up: host and guest point into buf (owned by the struct,
  * no allocation). */

@@ -34,6 +34,16 @@
  *                                     "file/" is NOTDIR; with O_CREAT, ISDIR
  *   length >= PATH_MAX                NAMETOOLONG
  *
+ * Opening never blocks: every open that is not O_PATH is made with O_NONBLOCK
+ * (by openat2 and by the walk alike), which is then cleared with fcntl unless
+ * the caller asked for it. Without it, open(2) of a FIFO with no writer (or,
+ * write-only, no reader) waits in the kernel for the other end, where no
+ * interrupt, timeout or signal handler of ours can end it: a guest could hold
+ * a thread forever with a FIFO in its preopen. With it, a read-only open
+ * returns at once (reads then see EOF until a writer comes) and a write-only
+ * one fails with ENXIO (NXIO). Some character devices (serial lines) also
+ * wait in open for a carrier without it.
+ *
  * No global state: whether openat2 works is asked on every call (one failed
  * syscall on old kernels).
  */
@@ -305,20 +315,41 @@ done:
 
 /* ---- entry points ------------------------------------------------------------------ */
 
+/* Clears O_NONBLOCK on a file sandbox_open opened with it. WASI errno. */
+static int clear_nonblock(int fd) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) return wg__wasi_errno(errno);
+    return WG_WASI_ESUCCESS;
+}
+
 static int sandbox_open(int dirfd, const char *path, size_t path_len, int flags, int mode,
                         bool follow_last, bool force_walk, int *werr) {
     char cpath[PATH_MAX];
     if (!copy_path(path, path_len, cpath, werr)) return -1;
+    /* O_NONBLOCK so that the open itself cannot wait (see the top of the
+     * file). O_PATH opens nothing that could block and ignores the flag. */
+    bool path_only = (flags & O_PATH) != 0;
+    int oflags = path_only ? flags : flags | O_NONBLOCK;
+    int fd = -1;
     if (!force_walk) {
         bool unsupported;
-        int fd = open_beneath(dirfd, cpath, flags, mode, follow_last, &unsupported);
-        if (fd >= 0) return fd;
-        if (!unsupported) {
+        fd = open_beneath(dirfd, cpath, oflags, mode, follow_last, &unsupported);
+        if (fd < 0 && !unsupported) {
             *werr = resolve_errno(errno);
             return -1;
         }
     }
-    return walk_open(dirfd, cpath, flags, mode, follow_last, werr);
+    if (fd < 0) fd = walk_open(dirfd, cpath, oflags, mode, follow_last, werr);
+    if (fd < 0) return -1;
+    if (!path_only && !(flags & O_NONBLOCK)) {
+        int err = clear_nonblock(fd);
+        if (err) {
+            close(fd);
+            *werr = err;
+            return -1;
+        }
+    }
+    return fd;
 }
 
 /* Opens path beneath dirfd (see wasi_int.h and the rules at the top of this

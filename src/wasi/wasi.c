@@ -17,12 +17,23 @@
  * reports the whole length as written to the guest: a guest that saw a short
  * write would retry the rest forever, and the embedder learns of the loss
  * through wg_wasi_output's *truncated.
+ *
+ * Open-file limits (wasi.h): every descriptor the guest creates is charged
+ * before its host resource exists (wg__wasi_fd_charge: the instance's count
+ * against max_open_files, then the shared wg_wasi_fd_budget) and marked
+ * `charged` in the table; wg__wasi_fd_release gives the place back, and
+ * wg_wasi_free releases every entry, so a wg_wasi never leaves anything
+ * charged behind. The budget is one atomic counter raised by compare-and-swap
+ * (it never passes its limit, even for an instant) and lowered by
+ * fetch-sub; it guards no other data, so relaxed ordering is enough.
  */
 #define _GNU_SOURCE
 #include "wasi/wasi_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -32,7 +43,6 @@
 #include "util/error.h"
 
 #define DEFAULT_CAPTURE_CAP ((size_t)1 << 20)
-#define MAX_FDS 65536u
 #define ENV_RESERVE 48u /* per-instance environment slots reserved by wg_wasi_new */
 
 static char *dup_str(const char *s) {
@@ -65,6 +75,12 @@ static char *env_pair(const char *name, const char *value) {
     memcpy(p + ln + 1, value, lv + 1);
     return p;
 }
+
+/* A descriptor budget shared by many wg_wasi (see wasi.h). */
+struct wg_wasi_fd_budget {
+    atomic_size_t used; /* descriptors charged now; never above limit */
+    size_t limit;       /* the n given to wg_wasi_fd_budget_new */
+};
 
 /* ---- configuration ---------------------------------------------------------------- */
 
@@ -173,6 +189,37 @@ void wg_wasi_config_stderr_capture(wg_wasi_config *cfg, size_t cap) {
     cfg->stdio[2].cap = cap;
 }
 
+/* The per-instance cap on guest-created descriptors (0: none). */
+void wg_wasi_config_max_open_files(wg_wasi_config *cfg, size_t n) {
+    if (cfg) cfg->max_open_files = n;
+}
+
+/* A budget of n descriptors, none used. Free with wg_wasi_fd_budget_free.
+ * NULL when out of memory. */
+wg_wasi_fd_budget *wg_wasi_fd_budget_new(size_t n) {
+    wg_wasi_fd_budget *b = malloc(sizeof *b);
+    if (!b) return NULL;
+    atomic_init(&b->used, 0);
+    b->limit = n;
+    return b;
+}
+
+/* Frees a budget (every wg_wasi using it must be freed first). NULL is a no-op. */
+void wg_wasi_fd_budget_free(wg_wasi_fd_budget *budget) {
+    free(budget);
+}
+
+/* Descriptors charged to the budget now; 0 for NULL. */
+size_t wg_wasi_fd_budget_used(const wg_wasi_fd_budget *budget) {
+    if (!budget) return 0;
+    return atomic_load_explicit(&((wg_wasi_fd_budget *)budget)->used, memory_order_relaxed);
+}
+
+/* Attaches budget (borrowed) to the wg_wasi made from cfg from now on. */
+void wg_wasi_config_fd_budget(wg_wasi_config *cfg, wg_wasi_fd_budget *budget) {
+    if (cfg) cfg->fd_budget = budget;
+}
+
 /* Any stdio kind for stream 0..2 (other streams are ignored). */
 void wg_wasi_config_stdio(wg_wasi_config *cfg, int stream, wg_wasi_stdio_kind kind, int hostfd) {
     if (!cfg || stream < 0 || stream > 2) return;
@@ -273,6 +320,10 @@ wg_wasi *wg_wasi_new(const wg_wasi_config *cfg, wg_error *err) {
     wg_wasi *w = calloc(1, sizeof *w);
     if (!w) goto oom;
     w->cfg = cfg;
+    /* Copied, not read through cfg later: a place taken from a budget must
+     * go back to that same budget even if the config is changed meanwhile. */
+    w->max_open = cfg->max_open_files;
+    w->budget = cfg->fd_budget;
     w->cap = 3 + (uint32_t)cfg->npreopens + 8;
     w->fds = calloc(w->cap, sizeof *w->fds);
     if (!w->fds) goto oom;
@@ -319,7 +370,7 @@ oom:
 /* Closes every fd the guest opened, frees buffers and w. NULL is a no-op. */
 void wg_wasi_free(wg_wasi *w) {
     if (!w) return;
-    for (uint32_t i = 0; i < w->nfds; i++) wg__wasi_fd_release(&w->fds[i]);
+    for (uint32_t i = 0; i < w->nfds; i++) wg__wasi_fd_release(w, &w->fds[i]);
     free(w->fds);
     if (w->args_owned) {
         for (size_t i = 0; i < w->nargs; i++) free(w->args[i]);
@@ -490,20 +541,53 @@ wg_wasi_fd *wg__wasi_fd_get(wg_wasi *w, uint32_t fd, uint64_t rights, int *err) 
     return e;
 }
 
+/* One place for a guest-created descriptor: MFILE past w's own cap, NFILE
+ * past the shared budget, else SUCCESS with the place taken (see wasi_int.h). */
+int wg__wasi_fd_charge(wg_wasi *w) {
+    if (w->max_open && w->nopen >= w->max_open) return WG_WASI_EMFILE;
+    wg_wasi_fd_budget *b = w->budget;
+    if (b) {
+        size_t used = atomic_load_explicit(&b->used, memory_order_relaxed);
+        do {
+            if (used >= b->limit) return WG_WASI_ENFILE;
+        } while (!atomic_compare_exchange_weak_explicit(&b->used, &used, used + 1,
+                                                        memory_order_relaxed,
+                                                        memory_order_relaxed));
+    }
+    w->nopen++;
+    return WG_WASI_ESUCCESS;
+}
+
+/* Gives back a place taken by wg__wasi_fd_charge. */
+void wg__wasi_fd_uncharge(wg_wasi *w) {
+    /* Every charged entry was counted once; never let a bug wrap the
+     * counters around to "nothing may ever be opened again". */
+    assert(w->nopen > 0);
+    if (w->nopen == 0) return;
+    w->nopen--;
+    if (w->budget) atomic_fetch_sub_explicit(&w->budget->used, 1, memory_order_relaxed);
+}
+
 /* Copies *e into the lowest free slot (growing the table). Returns the guest
- * fd, or -1 when out of memory or at MAX_FDS. The table owns e's resources
- * from then on. */
-int64_t wg__wasi_fd_insert(wg_wasi *w, const wg_wasi_fd *e) {
-    if (!w || !e) return -1;
+ * fd, or -1 with *err = NOMEM, or MFILE at WG_WASI_MAX_FDS (the table's hard limit,
+ * whatever max_open_files says). The table owns e's resources (and its
+ * charge) from then on. */
+int64_t wg__wasi_fd_insert(wg_wasi *w, const wg_wasi_fd *e, int *err) {
     uint32_t i = 0;
     while (i < w->nfds && w->fds[i].kind != WG_WASI_FD_FREE) i++;
     if (i == w->nfds) {
-        if (w->nfds >= MAX_FDS) return -1;
+        if (w->nfds >= WG_WASI_MAX_FDS) {
+            *err = WG_WASI_EMFILE;
+            return -1;
+        }
         if (w->nfds == w->cap) {
             uint32_t ncap = w->cap ? w->cap * 2 : 8;
-            if (ncap > MAX_FDS) ncap = MAX_FDS;
+            if (ncap > WG_WASI_MAX_FDS) ncap = WG_WASI_MAX_FDS;
             wg_wasi_fd *grown = realloc(w->fds, (size_t)ncap * sizeof *grown);
-            if (!grown) return -1;
+            if (!grown) {
+                *err = WG_WASI_ENOMEM;
+                return -1;
+            }
             memset(grown + w->cap, 0, (size_t)(ncap - w->cap) * sizeof *grown);
             w->fds = grown;
             w->cap = ncap;
@@ -514,12 +598,14 @@ int64_t wg__wasi_fd_insert(wg_wasi *w, const wg_wasi_fd *e) {
     return i;
 }
 
-/* Closes an owned host fd, frees readdir state, and marks the slot free.
- * The readdir state is one heap block (wasi_path.c), released with free(). */
-void wg__wasi_fd_release(wg_wasi_fd *e) {
+/* Closes an owned host fd, frees readdir state, gives back the entry's place
+ * under the open-file limits, and marks the slot free. The readdir state is
+ * one heap block (wasi_path.c), released with free(). */
+void wg__wasi_fd_release(wg_wasi *w, wg_wasi_fd *e) {
     if (!e || e->kind == WG_WASI_FD_FREE) return;
     if (e->kind == WG_WASI_FD_HOST && e->owned && e->hostfd >= 0) close(e->hostfd);
     free(e->dir);
+    if (e->charged) wg__wasi_fd_uncharge(w);
     memset(e, 0, sizeof *e);
     e->kind = WG_WASI_FD_FREE;
     e->hostfd = -1;

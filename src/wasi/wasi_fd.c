@@ -8,7 +8,8 @@
  *   WG_WASI_FD_HOST       a host syscall; host errno mapped by wg__wasi_errno
  *   WG_WASI_FD_STDIN_BUF  reads from w->stdin_data
  *   WG_WASI_FD_OUT_BUF    writes to w->out[stream] (capped, see wasi.c; with the
- *                         config's output_limit_traps a write past the cap traps)
+ *                         config's output_limit_traps a stdout write past the
+ *                         cap traps; stderr never does)
  *   WG_WASI_FD_NULL       reads EOF, writes are discarded
  *
  * Guest layouts (little-endian):
@@ -153,38 +154,103 @@ static uint64_t ts_ns(struct timespec t) {
 
 /* ---- reading and writing --------------------------------------------------------- */
 
-/* Reads into s from e; *out = bytes read. WASI errno. */
-/* Blocks until host fd e is ready for `events`, in slices of WAIT_SLICE_MS, so
- * that an interrupt (a timeout) can end a guest stuck reading a pipe, tty or
- * socket. Regular files and non-blocking fds never wait here. WASI errno:
- * SUCCESS when ready (or when waiting does not apply), INTR when interrupted. */
+/* ---- host I/O that an interrupt can end ----
+ *
+ * A guest call on a pipe, FIFO, tty or socket may have to wait for the other
+ * end. The wait is never left to the kernel, where no interrupt (a --timeout,
+ * a gateway deadline, SIGTERM) could end it: it is cut into slices of
+ * WAIT_SLICE_MS, and between slices the instance's interrupt flag is checked
+ * (INTR when set; the engine then stops the guest at its next call or
+ * back-edge). Regular files, directories and fds the guest made non-blocking
+ * never wait here. Two ways, by who owns the fd's open file description:
+ *
+ *   owned (path_open, sock_accept: only we hold it)
+ *        each readv/writev is made with O_NONBLOCK set around it (the fd's
+ *        flags stay what the guest asked for in between), and polled for
+ *        only when it would block. So the kernel never holds the thread: a
+ *        write larger than the pipe's free space returns the part that fit (a
+ *        short write, which the guest's libc continues), and a read of a FIFO
+ *        that no writer has opened yet gets EOF at once, as a blocking read
+ *        does (poll never reports such a FIFO readable, so waiting for poll
+ *        first would hang it until the deadline).
+ *   borrowed (inherited stdio, an embedder's fd: the description is shared
+ *        with the host process, whose flags we must not touch even briefly)
+ *        poll until ready, then one blocking call. */
 #define WAIT_SLICE_MS 10
+
+/* Waits at most one slice for `events` on hostfd. WASI errno: SUCCESS (ready,
+ * or the slice ended: try again), INTR when the instance is interrupted. */
+static int wait_slice(wg_ctx *ctx, int hostfd, short events) {
+    struct pollfd p = {.fd = hostfd, .events = events};
+    int r = poll(&p, 1, WAIT_SLICE_MS);
+    if (r > 0) return WG_WASI_ESUCCESS; /* ready, or an error/hangup the call will report */
+    if (wg_instance_is_interrupted(wg_ctx_instance(ctx))) return WG_WASI_EINTR;
+    return WG_WASI_ESUCCESS;
+}
+
+/* Blocks until borrowed host fd e is ready for `events`, slice by slice.
+ * WASI errno: SUCCESS when ready (or when a poll error leaves it to the call
+ * to report), INTR when interrupted. */
 static int wait_ready(wg_ctx *ctx, const wg_wasi_fd *e, short events) {
-    if (e->filetype == WG_WASI_FILETYPE_REGULAR_FILE ||
-        e->filetype == WG_WASI_FILETYPE_DIRECTORY || (e->fdflags & WG_WASI_FDFLAG_NONBLOCK))
-        return WG_WASI_ESUCCESS;
     const wg_instance *inst = wg_ctx_instance(ctx);
     struct pollfd p = {.fd = e->hostfd, .events = events};
     for (;;) {
         int r = poll(&p, 1, WAIT_SLICE_MS);
-        if (r > 0) return WG_WASI_ESUCCESS; /* ready, or an error/hangup the read will report */
+        if (r > 0) return WG_WASI_ESUCCESS;
         if (r < 0 && errno != EINTR) return WG_WASI_ESUCCESS;
         if (wg_instance_is_interrupted(inst)) return WG_WASI_EINTR;
     }
 }
 
-static int do_read(wg_ctx *ctx, wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *out) {
+static ssize_t host_rw(int fd, const iov_set *s, bool write) {
+    return write ? writev(fd, s->v, s->n) : readv(fd, s->v, s->n);
+}
+
+/* One readv (write false) or writev of s on host fd e, waiting as described
+ * above. *out = bytes moved. WASI errno (INTR when interrupted). */
+static int host_io(wg_ctx *ctx, const wg_wasi_fd *e, iov_set *s, bool write, size_t *out) {
+    const short events = write ? POLLOUT : POLLIN;
     *out = 0;
-    switch (e->kind) {
-    case WG_WASI_FD_HOST: {
-        if (!s->n) return WG_WASI_ESUCCESS;
-        int werr = wait_ready(ctx, e, POLLIN);
-        if (werr) return werr;
-        ssize_t r = readv(e->hostfd, s->v, s->n);
+    if (!s->n) return WG_WASI_ESUCCESS;
+    bool may_wait = e->filetype != WG_WASI_FILETYPE_REGULAR_FILE &&
+                    e->filetype != WG_WASI_FILETYPE_DIRECTORY &&
+                    !(e->fdflags & WG_WASI_FDFLAG_NONBLOCK);
+    ssize_t r;
+    if (!may_wait || !e->owned) {
+        if (may_wait) {
+            int werr = wait_ready(ctx, e, events);
+            if (werr) return werr;
+        }
+        r = host_rw(e->hostfd, s, write);
         if (r < 0) return wg__wasi_errno(errno);
         *out = (size_t)r;
         return WG_WASI_ESUCCESS;
     }
+    int fl = fcntl(e->hostfd, F_GETFL);
+    if (fl < 0) return wg__wasi_errno(errno);
+    for (;;) {
+        if (fcntl(e->hostfd, F_SETFL, fl | O_NONBLOCK) != 0) return wg__wasi_errno(errno);
+        r = host_rw(e->hostfd, s, write);
+        int saved = errno;
+        /* Back to the guest's flags; F_SETFL on an fd that just worked does
+         * not fail, and if it did the call's own result still stands. */
+        (void)fcntl(e->hostfd, F_SETFL, fl);
+        if (r >= 0) {
+            *out = (size_t)r;
+            return WG_WASI_ESUCCESS;
+        }
+        if (saved != EAGAIN && saved != EWOULDBLOCK && saved != EINTR)
+            return wg__wasi_errno(saved);
+        int werr = wait_slice(ctx, e->hostfd, events);
+        if (werr) return werr;
+    }
+}
+
+/* Reads into s from e; *out = bytes read. WASI errno. */
+static int do_read(wg_ctx *ctx, wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *out) {
+    *out = 0;
+    switch (e->kind) {
+    case WG_WASI_FD_HOST: return host_io(ctx, e, s, false, out);
     case WG_WASI_FD_STDIN_BUF: {
         size_t got = 0;
         for (int i = 0; i < s->n && w->stdin_pos < w->stdin_len; i++) {
@@ -206,15 +272,7 @@ static int do_read(wg_ctx *ctx, wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *o
 static int do_write(wg_ctx *ctx, wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *out) {
     *out = 0;
     switch (e->kind) {
-    case WG_WASI_FD_HOST: {
-        if (!s->n) return WG_WASI_ESUCCESS;
-        int werr = wait_ready(ctx, e, POLLOUT);
-        if (werr) return werr;
-        ssize_t r = writev(e->hostfd, s->v, s->n);
-        if (r < 0) return wg__wasi_errno(errno);
-        *out = (size_t)r;
-        return WG_WASI_ESUCCESS;
-    }
+    case WG_WASI_FD_HOST: return host_io(ctx, e, s, true, out);
     case WG_WASI_FD_OUT_BUF: {
         wg_wasi_outbuf *b = &w->out[e->stream == 2 ? 2 : 1];
         for (int i = 0; i < s->n; i++) wg__wasi_outbuf_write(b, s->v[i].iov_base, s->v[i].iov_len);
@@ -252,13 +310,17 @@ static void format_cap(char *buf, size_t size, size_t cap) {
     else snprintf(buf, size, "%zu bytes", cap);
 }
 
-/* With output_limit_traps: a write to a capture that does not fit stores
- * what fits (for the embedder's logs) and stops the guest. Returns 0 when the
- * write fits (the caller goes on), else the trap's wg_ctx_trap value. */
+/* With output_limit_traps: a write to the stdout capture that does not fit
+ * stores what fits (for the embedder's logs) and stops the guest. stderr is
+ * left to do_write, which cuts it at the cap and reports the whole write: it
+ * is only logged, so overflowing it must not turn a good response into a
+ * failure. Returns 0 when the write fits or is not a stdout capture (the
+ * caller goes on), else the trap's wg_ctx_trap value. */
 static int capture_overflow(wg_ctx *ctx, wg_wasi *w, const wg_wasi_fd *e, iov_set *s) {
-    if (e->kind != WG_WASI_FD_OUT_BUF || !w->cfg || !w->cfg->output_limit_traps) return 0;
-    int stream = e->stream == 2 ? 2 : 1;
-    wg_wasi_outbuf *b = &w->out[stream];
+    if (e->kind != WG_WASI_FD_OUT_BUF || e->stream == 2 || !w->cfg ||
+        !w->cfg->output_limit_traps)
+        return 0;
+    wg_wasi_outbuf *b = &w->out[1];
     size_t room = b->limit > b->len ? b->limit - b->len : 0;
     if (s->total <= room) return 0;
     for (int i = 0; i < s->n; i++) wg__wasi_outbuf_write(b, s->v[i].iov_base, s->v[i].iov_len);
@@ -266,7 +328,7 @@ static int capture_overflow(wg_ctx *ctx, wg_wasi *w, const wg_wasi_fd *e, iov_se
     iov_free(s);
     char cap[32], msg[96];
     format_cap(cap, sizeof cap, b->limit);
-    snprintf(msg, sizeof msg, "%s exceeded its %s limit", stream == 2 ? "stderr" : "stdout", cap);
+    snprintf(msg, sizeof msg, "stdout exceeded its %s limit", cap);
     return wg_ctx_trap(ctx, msg);
 }
 
@@ -594,18 +656,22 @@ int wg__wasi_fd_sync(wg_ctx *ctx, uint64_t *slots, void *ud) {
 
 /* ---- the table itself ----------------------------------------------------------------- */
 
-/* fd_close(fd). Preopens may be closed too (their host fd stays with the config). */
+/* fd_close(fd). Preopens may be closed too (their host fd stays with the
+ * config). Closing a guest-created fd gives its place under the open-file
+ * limits back. */
 int wg__wasi_fd_close(wg_ctx *ctx, uint64_t *slots, void *ud) {
     (void)ud;
     GET_WASI(w);
     int err;
     wg_wasi_fd *e = wg__wasi_fd_get(w, ARG32(0), 0, &err);
     if (!e) return wg__wasi_ret(slots, err);
-    wg__wasi_fd_release(e);
+    wg__wasi_fd_release(w, e);
     return wg__wasi_ret(slots, WG_WASI_ESUCCESS);
 }
 
-/* fd_renumber(from, to): `to` must be open; it is closed and `from` moves there. */
+/* fd_renumber(from, to): `to` must be open; it is closed and `from` moves
+ * there, with its place under the open-file limits (nothing is created: the
+ * count only drops if `to` was a guest-created fd). */
 int wg__wasi_fd_renumber(wg_ctx *ctx, uint64_t *slots, void *ud) {
     (void)ud;
     GET_WASI(w);
@@ -616,7 +682,7 @@ int wg__wasi_fd_renumber(wg_ctx *ctx, uint64_t *slots, void *ud) {
     wg_wasi_fd *et = wg__wasi_fd_get(w, to, 0, &err);
     if (!et) return wg__wasi_ret(slots, err);
     if (from == to) return wg__wasi_ret(slots, WG_WASI_ESUCCESS);
-    wg__wasi_fd_release(et);
+    wg__wasi_fd_release(w, et);
     *et = *ef;
     memset(ef, 0, sizeof *ef);
     ef->kind = WG_WASI_FD_FREE;

@@ -209,7 +209,9 @@ struct wg_wasi_config {
     char **env; size_t nenv;        /* "NAME=VALUE" strings */
     wg_wasi_preopen *preopens; size_t npreopens;
     wg_wasi_stdio_cfg stdio[3];
-    bool output_limit_traps;        /* a capture write past its cap traps (wg_wasi_config_output_limit_traps) */
+    bool output_limit_traps;        /* a stdout capture write past its cap traps (never stderr) */
+    size_t max_open_files;          /* per-instance cap on guest-created fds; 0: none */
+    wg_wasi_fd_budget *fd_budget;   /* shared cap on guest-created fds (borrowed), or NULL */
 };
 
 /* What an fd table slot holds. */
@@ -234,7 +236,13 @@ typedef struct wg_wasi_fd {
     uint16_t fdflags;         /* WG_WASI_FDFLAG_* as the guest set them */
     int stream;               /* 0/1/2 for the buffer kinds */
     void *dir;                /* readdir state (wasi_path.c owns its format), or NULL */
+    bool charged;             /* created by the guest: holds a place under the open-file
+                                 limits (wg__wasi_fd_charge), given back on release */
 } wg_wasi_fd;
+
+/* The fd table's hard size: guest fds are below it (fd_insert answers MFILE
+ * past it, whatever max_open_files says). */
+#define WG_WASI_MAX_FDS 65536u
 
 struct wg_wasi {
     const wg_wasi_config *cfg;
@@ -248,6 +256,9 @@ struct wg_wasi {
     size_t nenv_cfg;                /* how many of env come from the config (borrowed) */
     const uint8_t *stdin_data; size_t stdin_len, stdin_pos;
     wg_wasi_outbuf out[3];          /* [1] stdout, [2] stderr captures */
+    size_t max_open;                /* the config's max_open_files when w was made; 0: none */
+    wg_wasi_fd_budget *budget;      /* the config's fd budget when w was made, or NULL */
+    size_t nopen;                   /* charged (guest-created) fds now in the table */
 };
 
 /* The calling instance's wg_wasi, or NULL (the caller then traps). */
@@ -271,12 +282,22 @@ uint8_t *wg__wasi_mem(wg_ctx *ctx, uint32_t ptr, uint64_t len);
  * *err set to BADF (no such fd) or NOTCAPABLE (missing rights). */
 wg_wasi_fd *wg__wasi_fd_get(wg_wasi *w, uint32_t fd, uint64_t rights, int *err);
 
-/* Installs e in the lowest free slot; returns the guest fd or -1 (out of memory
- * or too many files: the caller reports NFILE). */
-int64_t wg__wasi_fd_insert(wg_wasi *w, const wg_wasi_fd *e);
+/* Takes one place under the open-file limits for a descriptor the guest is
+ * about to create, before the host resource exists. WASI errno: SUCCESS, MFILE
+ * (w's max_open_files reached), NFILE (the shared budget is spent). After a
+ * success the caller either installs an entry with `charged` set (the table
+ * then owns the place) or gives it back with wg__wasi_fd_uncharge. */
+int wg__wasi_fd_charge(wg_wasi *w);
+void wg__wasi_fd_uncharge(wg_wasi *w);
 
-/* Closes an entry's host resources (if owned) and marks the slot free. */
-void wg__wasi_fd_release(wg_wasi_fd *e);
+/* Installs e in the lowest free slot; returns the guest fd, or -1 with *err =
+ * NOMEM or MFILE (the table is at its hard maximum). On failure nothing of e
+ * is kept: the caller still owns its host fd and its charge. */
+int64_t wg__wasi_fd_insert(wg_wasi *w, const wg_wasi_fd *e, int *err);
+
+/* Closes an entry's host resources (if owned), gives back its place under the
+ * open-file limits (if charged) and marks the slot free. */
+void wg__wasi_fd_release(wg_wasi *w, wg_wasi_fd *e);
 
 /* Writes captured output (stream 1 or 2), honouring the cap. */
 void wg__wasi_outbuf_write(wg_wasi_outbuf *b, const uint8_t *data, size_t len);
@@ -308,8 +329,12 @@ static inline int wg__wasi_ret(uint64_t *slots, int err) {
  * never escaping it: no absolute paths, no `..` above dirfd, no symlink (in any
  * component, or the last one if follow_last) leading outside. flags/mode as for
  * openat(2) (O_NOFOLLOW honoured for the last component when !follow_last).
+ * The open never blocks (it is made with O_NONBLOCK, cleared afterwards unless
+ * flags has it): a FIFO without a writer opens at once read-only, and
+ * write-only fails with NXIO.
  * Returns the new fd, or -1 with *werr set to a WASI errno (NOTCAPABLE/PERM for
- * escapes, NOENT, NAMETOOLONG, ILSEQ for an embedded NUL, ...). */
+ * escapes, NOENT, NAMETOOLONG, INVAL for an embedded NUL, MFILE/NFILE when the
+ * host is out of descriptors, ...). */
 int wg__sandbox_openat(int dirfd, const char *path, size_t path_len, int flags, int mode,
                        bool follow_last, int *werr);
 

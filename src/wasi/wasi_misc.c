@@ -429,7 +429,8 @@ static int gather(wg_ctx *ctx, uint32_t iovs, uint32_t n, struct iovec **out, in
 }
 
 /* sock_accept(fd, flags u16, fd_ptr): accepts on a listening socket the
- * embedder handed in; the new connection becomes a guest fd. */
+ * embedder handed in; the new connection becomes a guest fd, counted against
+ * the open-file limits like path_open's (MFILE, NFILE). */
 int wg__wasi_sock_accept(wg_ctx *ctx, uint64_t *slots, void *ud) {
     (void)ud;
     GET_WASI(w);
@@ -440,9 +441,16 @@ int wg__wasi_sock_accept(wg_ctx *ctx, uint64_t *slots, void *ud) {
     if (flags & ~WG_WASI_FDFLAG_NONBLOCK) return wg__wasi_ret(slots, WG_WASI_EINVAL);
     uint8_t *out = wg__wasi_mem(ctx, ARG32(2), 4);
     if (!out) return wg__wasi_ret(slots, WG_WASI_EFAULT);
+    /* The open-file limits before accepting: at the cap the connection stays
+     * queued (as accept(2) at RLIMIT_NOFILE leaves it). */
+    if ((err = wg__wasi_fd_charge(w)) != 0) return wg__wasi_ret(slots, err);
     int fd = accept4(e->hostfd, NULL, NULL,
                      SOCK_CLOEXEC | (flags & WG_WASI_FDFLAG_NONBLOCK ? SOCK_NONBLOCK : 0));
-    if (fd < 0) return wg__wasi_ret(slots, wg__wasi_errno(errno));
+    if (fd < 0) {
+        err = wg__wasi_errno(errno);
+        wg__wasi_fd_uncharge(w);
+        return wg__wasi_ret(slots, err);
+    }
     wg_wasi_fd ne = {0};
     ne.kind = WG_WASI_FD_HOST;
     ne.filetype = WG_WASI_FILETYPE_SOCKET_STREAM;
@@ -452,10 +460,12 @@ int wg__wasi_sock_accept(wg_ctx *ctx, uint64_t *slots, void *ud) {
     ne.rights_base = WG_WASI_RIGHT_FD_READ | WG_WASI_RIGHT_FD_WRITE |
                      WG_WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WG_WASI_RIGHT_FD_FILESTAT_GET |
                      WG_WASI_RIGHT_POLL_FD_READWRITE | WG_WASI_RIGHT_SOCK_SHUTDOWN;
-    int64_t gfd = wg__wasi_fd_insert(w, &ne);
+    ne.charged = true;
+    int64_t gfd = wg__wasi_fd_insert(w, &ne, &err);
     if (gfd < 0) {
         close(fd);
-        return wg__wasi_ret(slots, WG_WASI_ENFILE);
+        wg__wasi_fd_uncharge(w);
+        return wg__wasi_ret(slots, err);
     }
     wg__wasi_put_u32(out, (uint32_t)gfd);
     return wg__wasi_ret(slots, WG_WASI_ESUCCESS);

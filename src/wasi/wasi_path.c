@@ -471,7 +471,12 @@ int wg__wasi_path_readlink(wg_ctx *ctx, uint64_t *slots, void *ud) {
  * file no PATH_* rights and nothing to inherit). The host
  * access mode comes from those rights: FD_READ/FD_READDIR read, FD_WRITE/
  * FD_ALLOCATE/FD_FILESTAT_SET_SIZE write. Beneath a read-only preopen, asking
- * for any of the latter, or for CREAT/TRUNC, is NOTCAPABLE. */
+ * for any of the latter, or for CREAT/TRUNC, is NOTCAPABLE.
+ *
+ * The new fd counts against the open-file limits (wasi.h): MFILE past the
+ * instance's max_open_files, NFILE past the shared budget, checked after the
+ * arguments and before the open (so at the cap even a missing path is MFILE,
+ * as open(2) at RLIMIT_NOFILE). The open itself never blocks (sandbox.c). */
 int wg__wasi_path_open(wg_ctx *ctx, uint64_t *slots, void *ud) {
     (void)ud;
     GET_WASI(w);
@@ -518,12 +523,19 @@ int wg__wasi_path_open(wg_ctx *ctx, uint64_t *slots, void *ud) {
     if (fdflags & WG_WASI_FDFLAG_SYNC) flags |= O_SYNC;
     bool follow = ARG32(1) & LOOKUP_SYMLINK_FOLLOW;
 
+    /* The open-file limits first: a guest at its cap never reaches the
+     * file system (nor holds a host fd even for a moment). */
+    if ((err = wg__wasi_fd_charge(w)) != 0) return wg__wasi_ret(slots, err);
     int fd = wg__sandbox_openat(e->hostfd, path, len, flags, 0666, follow, &err);
-    if (fd < 0) return wg__wasi_ret(slots, err);
+    if (fd < 0) {
+        wg__wasi_fd_uncharge(w);
+        return wg__wasi_ret(slots, err);
+    }
     struct stat st;
     if (fstat(fd, &st) != 0) {
         err = wg__wasi_errno(errno);
         close(fd);
+        wg__wasi_fd_uncharge(w);
         return wg__wasi_ret(slots, err);
     }
     wg_wasi_fd ne;
@@ -537,15 +549,17 @@ int wg__wasi_path_open(wg_ctx *ctx, uint64_t *slots, void *ud) {
     ne.rights_base = S_ISDIR(st.st_mode) ? base & DIR_BASE_RIGHTS : base & ~DIR_ONLY_RIGHTS;
     ne.rights_inheriting = S_ISDIR(st.st_mode) ? inh : 0;
     ne.fdflags = (uint16_t)fdflags;
-    int64_t gfd = wg__wasi_fd_insert(w, &ne); /* may move the table: e is stale now */
+    ne.charged = true;
+    int64_t gfd = wg__wasi_fd_insert(w, &ne, &err); /* may move the table: e is stale now */
     if (gfd < 0) {
         close(fd);
-        return wg__wasi_ret(slots, WG_WASI_ENFILE);
+        wg__wasi_fd_uncharge(w);
+        return wg__wasi_ret(slots, err);
     }
     uint8_t *out = wg__wasi_mem(ctx, ARG32(8), 4);
     if (!out) { /* cannot happen: checked above and the guest has not run */
         wg_wasi_fd *ie = wg__wasi_fd_get(w, (uint32_t)gfd, 0, &err);
-        if (ie) wg__wasi_fd_release(ie);
+        if (ie) wg__wasi_fd_release(w, ie);
         return wg__wasi_ret(slots, WG_WASI_EFAULT);
     }
     wg__wasi_put_u32(out, (uint32_t)gfd);

@@ -93,7 +93,7 @@ for form in "" help -h --help; do
     case_begin "usage via '${form:-no arguments}'"
     if [ -z "$form" ]; then run 0 "$WG"; else run 0 "$WG" "$form"; fi
     out_has "usage: wasmgate"
-    for word in validate inspect run --invoke --dir --env --max-memory --timeout --version --help help; do
+    for word in validate inspect run --invoke --dir --env --max-memory --max-open-files --timeout --version --help help; do
         out_has "$word"
     done
     case_end
@@ -138,7 +138,7 @@ err_has "$W/values.wasm: error: the module exports neither _start nor _initializ
 err_has "exported functions: add, id_i32"
 case_end
 
-for opt in --dir --env --max-memory --timeout; do
+for opt in --dir --env --max-memory --max-open-files --timeout; do
     case_begin "run $opt without its value"
     run 2 "$WG" run "$opt"
     out_empty
@@ -663,6 +663,21 @@ for v in 0 -5 1.5M 1MB 99999999999999999999 ""; do
     err_has "--max-memory"
     case_end
 done
+
+for v in -1 abc 1.5 10k 1048577; do
+    case_begin "run --max-open-files rejects '$v'"
+    run 2 "$WG" run --max-open-files "$v" "$P" args
+    out_empty
+    err_has "--max-open-files '$v'"
+    case_end
+done
+
+case_begin "run --max-open-files: 0 (no cap) and a small cap leave --dir usable"
+run 0 "$WG" run --max-open-files=0 --dir "$T/data::/d" "$P" cat /d/in.txt
+out_is "hello file"
+run 0 "$WG" run --max-open-files 1 --dir "$T/data::/d" --dir "$T/ro::/r:ro" "$P" cat /d/in.txt
+out_is "hello file"
+case_end
 
 case_begin "run --invoke on a reactor runs _initialize first"
 run 0 "$WG" run --invoke get "$W/reactor.wasm"

@@ -1,7 +1,8 @@
 /*
  * Unit tests of `wasmgate run`'s option parsers (src/cli/run_opts.c):
- * --max-memory sizes and suffixes, --timeout seconds, --dir specs (guest
- * names, the :ro suffix and its corner cases), --env specs.
+ * --max-memory sizes and suffixes, --timeout seconds, --max-open-files
+ * counts, --dir specs (guest names, the :ro suffix and its corner cases),
+ * --env specs.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -97,6 +98,48 @@ WG_TEST(seconds) {
     seconds_fail("inf", "decimal number");
     seconds_fail("5s", "decimal number");
     seconds_fail("1000000001", "too large");
+}
+
+/* --max-open-files N: the value, or fails with a phrase. */
+static void open_files_is(const char *text, uint64_t want) {
+    uint64_t v = 12345;
+    const char *why = cli_parse_open_files(text, &v);
+    if (why || v != want) {
+        char m[256];
+        snprintf(m, sizeof m, "open files '%s': %s (got %llu, want %llu)", text, why ? why : "ok",
+                 (unsigned long long)v, (unsigned long long)want);
+        wg_test_fail(__FILE__, __LINE__, m);
+    }
+}
+
+static void open_files_fail(const char *text, const char *phrase) {
+    uint64_t v = 12345;
+    const char *why = cli_parse_open_files(text, &v);
+    if (!why) {
+        char m[256];
+        snprintf(m, sizeof m, "open files '%s' succeeded (%llu)", text, (unsigned long long)v);
+        wg_test_fail(__FILE__, __LINE__, m);
+        return;
+    }
+    CHECK_STR_CONTAINS(why, phrase);
+    CHECK(v == 12345); /* untouched on failure */
+}
+
+WG_TEST(open_files) {
+    open_files_is("0", 0);
+    open_files_is("10", 10);
+    open_files_is("256", 256);
+    open_files_is("007", 7);
+    open_files_is("1048576", 1048576);
+    open_files_fail("1048577", "too large");
+    open_files_fail("99999999999999999999999", "too large");
+    open_files_fail("", "expected a number");
+    open_files_fail("-1", "expected a number");
+    open_files_fail("+5", "expected a number");
+    open_files_fail("1.5", "expected a number");
+    open_files_fail("10k", "expected a number");
+    open_files_fail("0x10", "expected a number");
+    open_files_fail(" 5", "expected a number");
 }
 
 /* Parses spec; checks host, guest and read_only. */

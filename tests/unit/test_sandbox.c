@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -378,6 +379,83 @@ WG_TEST(sandbox_creates_files_inside) {
         if (fd >= 0) close(fd);
         expect_err(&t, im, "sub/made", O_RDWR | O_CREAT | O_EXCL, false, WG_WASI_EEXIST);
         unlink(p);
+    }
+    tree_teardown(&t);
+}
+
+/* ---- opening never blocks -------------------------------------------------------------- */
+
+/* The O_NONBLOCK bit of an open fd: 1 set, 0 clear, -1 fcntl failed. */
+static int nonblock_of(int fd) {
+    int fl = fcntl(fd, F_GETFL);
+    return fl < 0 ? -1 : (fl & O_NONBLOCK) != 0;
+}
+
+/* A FIFO nobody has opened: read-only and read-write opens return at once
+ * (without O_NONBLOCK, open(2) would wait in the kernel for a writer, where
+ * nothing could stop it) and leave the fd blocking unless O_NONBLOCK was
+ * asked for; a read then sees EOF (no writer); write-only fails with NXIO (no
+ * reader). The same through a directory and through a symlink (the walk
+ * opens the FIFO only after expanding it). If an open did block, SIGALRM
+ * ends this test program instead of letting it hang until ctest's timeout. */
+WG_TEST(sandbox_fifo_opens_without_blocking) {
+    FOR_EACH_IMPL(t) {
+        char p[PATH_MAX];
+        mkpath(&t, p, "box/sub/fifo");
+        if (access(p, F_OK) != 0) {
+            CHECK(mkfifo(p, 0600) == 0);
+            CHECK(mk_link(&t, "sub/fifo", "box/link_fifo"));
+        }
+        alarm(60);
+        static const char *const paths[] = {"sub/fifo", "link_fifo", "sub/../sub/fifo"};
+        for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+            const char *path = paths[i];
+            int werr = -1;
+            int fd = im->open(t.box, path, strlen(path), O_RDONLY, 0, true, &werr);
+            if (fd < 0) {
+                report(im, path, "read-only open of a FIFO without a writer", werr, 0);
+                continue;
+            }
+            if (nonblock_of(fd) != 0) report(im, path, "O_NONBLOCK left set", nonblock_of(fd), 0);
+            char c;
+            ssize_t n = read(fd, &c, 1);
+            if (n != 0) report(im, path, "read without a writer is not EOF", (int)n, 0);
+            close(fd);
+            expect_err(&t, im, path, O_WRONLY, true, WG_WASI_ENXIO);
+            fd = im->open(t.box, path, strlen(path), O_RDONLY | O_NONBLOCK, 0, true, &werr);
+            if (fd < 0 || nonblock_of(fd) != 1) report(im, path, "O_NONBLOCK asked, not set", fd, 1);
+            if (fd >= 0) close(fd);
+            fd = im->open(t.box, path, strlen(path), O_RDWR, 0, true, &werr);
+            if (fd < 0 || nonblock_of(fd) != 0) report(im, path, "read-write open", werr, 0);
+            if (fd >= 0) close(fd);
+        }
+        alarm(0);
+        /* O_PATH lookups (stat and friends) are left as they were. */
+        int werr = -1;
+        int fd = im->open(t.box, "sub/fifo", 8, O_PATH, 0, true, &werr);
+        CHECK(fd >= 0);
+        if (fd >= 0) close(fd);
+    }
+    tree_teardown(&t);
+}
+
+/* The host out of descriptors (RLIMIT_NOFILE reached): MFILE, from openat2
+ * and from every step of the walk, never a misleading NOENT or IO. */
+WG_TEST(sandbox_host_emfile_is_mfile) {
+    FOR_EACH_IMPL(t) {
+        struct rlimit old;
+        CHECK(getrlimit(RLIMIT_NOFILE, &old) == 0);
+        int probe = dup(0);
+        CHECK(probe >= 0);
+        /* Every descriptor below the probe's is in use; allow no more. */
+        struct rlimit low = {(rlim_t)probe, old.rlim_max};
+        close(probe);
+        CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+        expect_err(&t, im, "file", O_RDONLY, true, WG_WASI_EMFILE);
+        expect_err(&t, im, "sub/inner", O_RDONLY, true, WG_WASI_EMFILE);
+        expect_err(&t, im, "link_in", O_RDONLY, true, WG_WASI_EMFILE);
+        CHECK(setrlimit(RLIMIT_NOFILE, &old) == 0);
+        expect_opens(&t, im, "sub/inner", O_RDONLY, true, &t.inner);
     }
     tree_teardown(&t);
 }

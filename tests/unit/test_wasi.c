@@ -12,10 +12,13 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -263,7 +266,65 @@ static const uint8_t wasi_test_wasm[] = {
     0x00, 0x20, 0x01, 0x10, 0x22, 0x0b
 };
 
-/* One instance of wasi_test.wasm with its own wg_wasi. */
+/* paths_test.wat: path_open and the calls that use or make its fds
+ * (converted with wat2wasm, embedded like wasi_test.wasm above):
+ * (module
+ *   (import "wasi_snapshot_preview1" "path_open" (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_close" (func $fd_close (param i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_renumber" (func $fd_renumber (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fd_fdstat_get (param i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "sock_accept" (func $sock_accept (param i32 i32 i32) (result i32)))
+ *   (memory (export "memory") 1)
+ *   (func (export "w_path_open") (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)
+ *     (call $path_open (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4)
+ *                      (local.get 5) (local.get 6) (local.get 7) (local.get 8)))
+ *   (func (export "w_fd_close") (param i32) (result i32) (call $fd_close (local.get 0)))
+ *   (func (export "w_fd_read") (param i32 i32 i32 i32) (result i32) (call $fd_read (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+ *   (func (export "w_fd_write") (param i32 i32 i32 i32) (result i32) (call $fd_write (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+ *   (func (export "w_fd_renumber") (param i32 i32) (result i32) (call $fd_renumber (local.get 0) (local.get 1)))
+ *   (func (export "w_fd_fdstat_get") (param i32 i32) (result i32) (call $fd_fdstat_get (local.get 0) (local.get 1)))
+ *   (func (export "w_sock_accept") (param i32 i32 i32) (result i32) (call $sock_accept (local.get 0) (local.get 1) (local.get 2)))
+ * )
+ */
+static const uint8_t paths_test_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x28, 0x05, 0x60, 0x09, 0x7f, 0x7f, 0x7f,
+    0x7f, 0x7f, 0x7e, 0x7e, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x60, 0x04, 0x7f,
+    0x7f, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x03, 0x7f, 0x7f, 0x7f,
+    0x01, 0x7f, 0x02, 0xfa, 0x01, 0x07, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70,
+    0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x09, 0x70, 0x61,
+    0x74, 0x68, 0x5f, 0x6f, 0x70, 0x65, 0x6e, 0x00, 0x00, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73,
+    0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31,
+    0x08, 0x66, 0x64, 0x5f, 0x63, 0x6c, 0x6f, 0x73, 0x65, 0x00, 0x01, 0x16, 0x77, 0x61, 0x73, 0x69,
+    0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65,
+    0x77, 0x31, 0x07, 0x66, 0x64, 0x5f, 0x72, 0x65, 0x61, 0x64, 0x00, 0x02, 0x16, 0x77, 0x61, 0x73,
+    0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69,
+    0x65, 0x77, 0x31, 0x08, 0x66, 0x64, 0x5f, 0x77, 0x72, 0x69, 0x74, 0x65, 0x00, 0x02, 0x16, 0x77,
+    0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65,
+    0x76, 0x69, 0x65, 0x77, 0x31, 0x0b, 0x66, 0x64, 0x5f, 0x72, 0x65, 0x6e, 0x75, 0x6d, 0x62, 0x65,
+    0x72, 0x00, 0x03, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f, 0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f,
+    0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77, 0x31, 0x0d, 0x66, 0x64, 0x5f, 0x66, 0x64,
+    0x73, 0x74, 0x61, 0x74, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x03, 0x16, 0x77, 0x61, 0x73, 0x69, 0x5f,
+    0x73, 0x6e, 0x61, 0x70, 0x73, 0x68, 0x6f, 0x74, 0x5f, 0x70, 0x72, 0x65, 0x76, 0x69, 0x65, 0x77,
+    0x31, 0x0b, 0x73, 0x6f, 0x63, 0x6b, 0x5f, 0x61, 0x63, 0x63, 0x65, 0x70, 0x74, 0x00, 0x04, 0x03,
+    0x08, 0x07, 0x00, 0x01, 0x02, 0x02, 0x03, 0x03, 0x04, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x70,
+    0x08, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x0b, 0x77, 0x5f, 0x70, 0x61, 0x74,
+    0x68, 0x5f, 0x6f, 0x70, 0x65, 0x6e, 0x00, 0x07, 0x0a, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x63, 0x6c,
+    0x6f, 0x73, 0x65, 0x00, 0x08, 0x09, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x72, 0x65, 0x61, 0x64, 0x00,
+    0x09, 0x0a, 0x77, 0x5f, 0x66, 0x64, 0x5f, 0x77, 0x72, 0x69, 0x74, 0x65, 0x00, 0x0a, 0x0d, 0x77,
+    0x5f, 0x66, 0x64, 0x5f, 0x72, 0x65, 0x6e, 0x75, 0x6d, 0x62, 0x65, 0x72, 0x00, 0x0b, 0x0f, 0x77,
+    0x5f, 0x66, 0x64, 0x5f, 0x66, 0x64, 0x73, 0x74, 0x61, 0x74, 0x5f, 0x67, 0x65, 0x74, 0x00, 0x0c,
+    0x0d, 0x77, 0x5f, 0x73, 0x6f, 0x63, 0x6b, 0x5f, 0x61, 0x63, 0x63, 0x65, 0x70, 0x74, 0x00, 0x0d,
+    0x0a, 0x56, 0x07, 0x16, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x20, 0x04, 0x20,
+    0x05, 0x20, 0x06, 0x20, 0x07, 0x20, 0x08, 0x10, 0x00, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x10, 0x01,
+    0x0b, 0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x10, 0x02, 0x0b, 0x0c, 0x00,
+    0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0x20, 0x03, 0x10, 0x03, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x20,
+    0x01, 0x10, 0x04, 0x0b, 0x08, 0x00, 0x20, 0x00, 0x20, 0x01, 0x10, 0x05, 0x0b, 0x0a, 0x00, 0x20,
+    0x00, 0x20, 0x01, 0x20, 0x02, 0x10, 0x06, 0x0b,
+};
+
+/* One instance of wasi_test.wasm (or paths_test.wasm) with its own wg_wasi. */
 typedef struct tenv {
     wg_module *m;
     wg_imports *im;
@@ -286,8 +347,9 @@ static bool tenv_make_dir(tenv *t) {
 
 /* Config: args prog/a b, env A=1, preopens /ro (read-only, fd 3) and /rw
  * (fd 4), stdout captured (cap bytes), stdin and stderr as given by the caller
- * through `tweak`. */
-static void tenv_open(tenv *t, size_t cap, void (*tweak)(wg_wasi_config *, void *), void *arg) {
+ * through `tweak`; the module is `wasm`. */
+static void tenv_open_module(tenv *t, const uint8_t *wasm, size_t wasm_len, size_t cap,
+                             void (*tweak)(wg_wasi_config *, void *), void *arg) {
     memset(t, 0, sizeof *t);
     wg_error err;
     CHECK(tenv_make_dir(t));
@@ -304,7 +366,7 @@ static void tenv_open(tenv *t, size_t cap, void (*tweak)(wg_wasi_config *, void 
     wg_wasi_config_stdout_capture(t->cfg, cap);
     wg_wasi_config_stdio(t->cfg, 2, WG_WASI_STDIO_NULL, -1);
     if (tweak) tweak(t->cfg, arg);
-    t->m = wg_module_new(wasi_test_wasm, sizeof wasi_test_wasm, &err);
+    t->m = wg_module_new(wasm, wasm_len, &err);
     CHECK(t->m != NULL);
     t->im = wg_imports_new();
     CHECK(wg_wasi_add_to_imports(t->im));
@@ -313,6 +375,16 @@ static void tenv_open(tenv *t, size_t cap, void (*tweak)(wg_wasi_config *, void 
     wg_instance_opts o = {.host_data = t->w};
     t->inst = wg_instance_new(t->m, t->im, &o, &err, &t->trap);
     CHECK(t->inst != NULL);
+}
+
+/* tenv_open_module with wasi_test.wasm (every non-path function). */
+static void tenv_open(tenv *t, size_t cap, void (*tweak)(wg_wasi_config *, void *), void *arg) {
+    tenv_open_module(t, wasi_test_wasm, sizeof wasi_test_wasm, cap, tweak, arg);
+}
+
+/* tenv_open_module with paths_test.wasm (path_open and its fds). */
+static void tenv_open_paths(tenv *t, void (*tweak)(wg_wasi_config *, void *), void *arg) {
+    tenv_open_module(t, paths_test_wasm, sizeof paths_test_wasm, 1024, tweak, arg);
 }
 
 static void tenv_close(tenv *t) {
@@ -552,6 +624,47 @@ WG_TEST(fd_write_limit_traps) {
     out = wg_wasi_output(t.w, 1, &len, &trunc);
     CHECK_EQ_INT(len, 1u << 20);
     CHECK(trunc);
+    tenv_close(&t);
+}
+
+static void limit_traps_with_stderr(wg_wasi_config *cfg, void *arg) {
+    wg_wasi_config_stderr_capture(cfg, *(size_t *)arg);
+    wg_wasi_config_output_limit_traps(cfg, true);
+}
+
+/* With output_limit_traps, stderr still never traps: a write past its cap
+ * keeps the first cap bytes, marks stderr truncated and is reported to the
+ * guest as fully written; stdout, in the same instance, still traps. */
+WG_TEST(fd_write_limit_traps_not_on_stderr) {
+    tenv t;
+    size_t ecap = 4;
+    tenv_open(&t, 8, limit_traps_with_stderr, &ecap);
+    memcpy(mem(&t) + 100, "hello, world", 12);
+    iov(&t, 0, 100, 3);
+    iov(&t, 8, 103, 3);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(2), A(0), A(2), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 6);
+    size_t len;
+    bool trunc;
+    const uint8_t *err = wg_wasi_output(t.w, 2, &len, &trunc);
+    CHECK_EQ_INT(len, 4);
+    CHECK(trunc);
+    CHECK(err && memcmp(err, "hell", 4) == 0);
+    /* more stderr once full: still no trap, nothing more stored */
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(2), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 3);
+    err = wg_wasi_output(t.w, 2, &len, &trunc);
+    CHECK(len == 4 && trunc && memcmp(err, "hell", 4) == 0);
+    /* stderr renumbered to another fd keeps its stream: still no trap */
+    CHECK_EQ_INT(call(&t, "fd_renumber", "ii", A(2), A(3)), 0);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(3), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 3);
+    /* stdout is untouched by stderr's overflow and traps past its own cap */
+    CHECK(wg_wasi_output(t.w, 1, &len, &trunc) == NULL && len == 0 && !trunc);
+    iov(&t, 0, 100, 9);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(1), A(0), A(1), A(50)), -1);
+    CHECK_EQ_INT(t.trap.code, WG_TRAP_HOST);
+    CHECK_STR_CONTAINS(t.trap.message, "stdout exceeded its 8 bytes limit");
     tenv_close(&t);
 }
 
@@ -937,6 +1050,183 @@ WG_TEST(poll_oneoff_host_pipe) {
     close(p[1]);
 }
 
+/* ---- FIFOs in a preopen ---- */
+
+#define FD_AT 2040u   /* where path_open and sock_accept put the new guest fd */
+#define PATH_AT 2048u /* where open_path puts the path */
+
+/* path_open(dirfd, path, oflags, rights, fdflags) from the guest, following
+ * symlinks; the new fd is at FD_AT. Returns the errno. */
+static int open_path(tenv *t, uint32_t dirfd, const char *path, uint32_t oflags, uint64_t rights,
+                     uint32_t fdflags) {
+    size_t len = strlen(path);
+    memcpy(mem(t) + PATH_AT, path, len);
+    return call(t, "path_open", "iiiiiIIii", A(dirfd), A(1), A(PATH_AT), A(len), A(oflags),
+                A(rights), A(0), A(fdflags), A(FD_AT));
+}
+
+/* The guest-visible fdflags of fd (fd_fdstat_get), or -1. */
+static int guest_fdflags(tenv *t, uint32_t fd) {
+    if (call(t, "fd_fdstat_get", "ii", A(fd), A(400)) != 0) return -1;
+    return (int)(rd32(t, 402) & 0xffff);
+}
+
+/* Makes the FIFO rw/NAME in t's scratch directory; its host path goes to out. */
+static void make_fifo(tenv *t, const char *name, char *out, size_t size) {
+    snprintf(out, size, "%s/rw/%s", t->dir, name);
+    CHECK(mkfifo(out, 0600) == 0);
+}
+
+/* The scheduler state of thread tid ('R' running, 'S' sleeping in a wait,
+ * ...), or 0. Reads /proc with plain syscalls and no malloc, so the watched
+ * thread can never be sleeping on a lock that this thread holds. */
+static char thread_state(pid_t tid) {
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = '\0';
+    const char *paren = strrchr(buf, ')'); /* "pid (comm) S ..." */
+    return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+/* Interrupts inst once thread tid is asleep: an event, not a delay, so the
+ * interrupt lands while the host function is waiting, however slow the
+ * machine. `armed` is set once pthread_create has returned (a sanitizer's
+ * pthread_create may itself sleep until the new thread runs); from then on
+ * the only place the calling thread sleeps is the wait inside
+ * fd_read/fd_write. */
+typedef struct interrupter {
+    wg_instance *inst;
+    pid_t tid;
+    pthread_t th;
+    atomic_int armed;
+} interrupter;
+
+static void *interrupt_when_asleep(void *arg) {
+    interrupter *x = arg;
+    const struct timespec tick = {0, 1000000};
+    while (!atomic_load(&x->armed)) nanosleep(&tick, NULL);
+    while (thread_state(x->tid) != 'S') nanosleep(&tick, NULL);
+    wg_instance_interrupt(x->inst);
+    return NULL;
+}
+
+/* Starts the interrupter; the caller's very next step is the waiting call. */
+static void interrupter_start(interrupter *x, wg_instance *inst) {
+    x->inst = inst;
+    x->tid = gettid();
+    atomic_init(&x->armed, 0);
+    CHECK(pthread_create(&x->th, NULL, interrupt_when_asleep, x) == 0);
+    atomic_store(&x->armed, 1);
+}
+
+static void interrupter_join(interrupter *x) {
+    pthread_join(x->th, NULL);
+    wg_instance_clear_interrupt(x->inst);
+}
+
+/* path_open of a FIFO never waits for the other end (open(2) would, in the
+ * kernel, out of reach of any timeout): read-only without a writer it opens
+ * at once and reads EOF, blocking as asked; write-only without a reader it is
+ * NXIO; asked NONBLOCK, it stays so and an empty read is AGAIN. SIGALRM ends
+ * the test program if anything does block. */
+WG_TEST(path_open_fifo_never_blocks) {
+    tenv t;
+    tenv_open_paths(&t, NULL, NULL);
+    char fifo[128];
+    make_fifo(&t, "fifo", fifo, sizeof fifo);
+    alarm(60);
+    CHECK_EQ_INT(open_path(&t, 4, "fifo", 0, WG_WASI_RIGHT_FD_READ, 0), 0);
+    uint32_t fd = rd32(&t, FD_AT);
+    CHECK_EQ_INT(guest_fdflags(&t, fd), 0);
+    CHECK_EQ_INT(mem(&t)[400], WG_WASI_FILETYPE_UNKNOWN);
+    iov(&t, 0, 100, 16);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 0);
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(fd)), 0);
+    CHECK_EQ_INT(open_path(&t, 4, "fifo", 0, WG_WASI_RIGHT_FD_WRITE, 0), WG_WASI_ENXIO);
+    CHECK_EQ_INT(open_path(&t, 3, "../rw/fifo", 0, WG_WASI_RIGHT_FD_READ, 0), WG_WASI_ENOTCAPABLE);
+
+    CHECK_EQ_INT(open_path(&t, 4, "fifo", 0, WG_WASI_RIGHT_FD_READ, WG_WASI_FDFLAG_NONBLOCK), 0);
+    fd = rd32(&t, FD_AT);
+    CHECK_EQ_INT(guest_fdflags(&t, fd), WG_WASI_FDFLAG_NONBLOCK);
+    int wfd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    CHECK(wfd >= 0);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), WG_WASI_EAGAIN);
+    CHECK(write(wfd, "ab", 2) == 2);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), 0);
+    CHECK(rd32(&t, 50) == 2 && memcmp(mem(&t) + 100, "ab", 2) == 0);
+    close(wfd);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 0);
+    alarm(0);
+    tenv_close(&t);
+}
+
+/* A blocking read of a FIFO whose writer holds it open and never writes
+ * waits, and an interrupt ends the wait with INTR; data and the writer's
+ * close still arrive afterwards. */
+WG_TEST(fifo_read_with_silent_writer_is_interruptible) {
+    tenv t;
+    tenv_open_paths(&t, NULL, NULL);
+    char fifo[128];
+    make_fifo(&t, "fifo", fifo, sizeof fifo);
+    alarm(60);
+    CHECK_EQ_INT(open_path(&t, 4, "fifo", 0, WG_WASI_RIGHT_FD_READ, 0), 0);
+    uint32_t fd = rd32(&t, FD_AT);
+    int wfd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    CHECK(wfd >= 0);
+    iov(&t, 0, 100, 16);
+    interrupter x;
+    interrupter_start(&x, t.inst);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), WG_WASI_EINTR);
+    interrupter_join(&x);
+    CHECK(write(wfd, "x", 1) == 1);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), 0);
+    CHECK(rd32(&t, 50) == 1 && mem(&t)[100] == 'x');
+    close(wfd);
+    CHECK_EQ_INT(call(&t, "fd_read", "iiii", A(fd), A(0), A(1), A(50)), 0);
+    CHECK_EQ_INT(rd32(&t, 50), 0);
+    CHECK_EQ_INT(guest_fdflags(&t, fd), 0); /* the non-blocking calls left no trace */
+    alarm(0);
+    tenv_close(&t);
+}
+
+/* A write of more than a FIFO can take is never left blocking in the kernel
+ * for the rest: it returns the part that fit (a short write), and the next
+ * write into the full pipe waits until an interrupt ends it with INTR. */
+WG_TEST(fifo_write_to_a_full_pipe_is_interruptible) {
+    tenv t;
+    tenv_open_paths(&t, NULL, NULL);
+    char fifo[128];
+    make_fifo(&t, "fifo", fifo, sizeof fifo);
+    alarm(60);
+    int rfd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    CHECK(rfd >= 0);
+    CHECK_EQ_INT(open_path(&t, 4, "fifo", 0, WG_WASI_RIGHT_FD_WRITE, 0), 0);
+    uint32_t fd = rd32(&t, FD_AT);
+    enum { NIOV = 20, CHUNK = 60000 };
+    for (uint32_t i = 0; i < NIOV; i++) iov(&t, 8 * i, 4096, CHUNK);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(fd), A(0), A(NIOV), A(50)), 0);
+    uint32_t wrote = rd32(&t, 50);
+    CHECK(wrote > 0 && wrote < (uint32_t)NIOV * CHUNK);
+    interrupter x;
+    interrupter_start(&x, t.inst);
+    CHECK_EQ_INT(call(&t, "fd_write", "iiii", A(fd), A(0), A(NIOV), A(50)), WG_WASI_EINTR);
+    interrupter_join(&x);
+    static char sink[1 << 16];
+    size_t drained = 0;
+    for (ssize_t n; (n = read(rfd, sink, sizeof sink)) > 0;) drained += (size_t)n;
+    CHECK_EQ_INT(drained, wrote);
+    close(rfd);
+    alarm(0);
+    tenv_close(&t);
+}
+
 /* ---- sockets ---- */
 
 static void sock_stdio(wg_wasi_config *cfg, void *arg) {
@@ -1009,6 +1299,350 @@ WG_TEST(no_fd_leaks) {
     CHECK_EQ_INT(count_fds(), before);
 }
 
+/* ---- open-file limits ---- */
+
+static int count_fds(void);
+
+/* Makes the regular file rw/NAME in t's scratch directory. */
+static void make_file(tenv *t, const char *name) {
+    char p[128];
+    snprintf(p, sizeof p, "%s/rw/%s", t->dir, name);
+    int fd = open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    CHECK(fd >= 0);
+    if (fd >= 0) close(fd);
+}
+
+/* Opens rw/NAME read-only from the guest: the errno; the fd is at FD_AT. */
+static int open_rw(tenv *t, const char *name) {
+    return open_path(t, 4, name, 0, WG_WASI_RIGHT_FD_READ, 0);
+}
+
+static void max_open_3(wg_wasi_config *cfg, void *arg) {
+    (void)arg;
+    wg_wasi_config_max_open_files(cfg, 3);
+}
+
+/* max_open_files: the guest's own fds (not stdio, not preopens) are capped;
+ * one more is MFILE (33), before the file system is even asked; closing one,
+ * or renumbering one over another, gives a place back; renumbering over a
+ * preopen or stdio does not; failed opens take nothing. */
+WG_TEST(max_open_files_caps_guest_fds) {
+    tenv t;
+    tenv_open_paths(&t, max_open_3, NULL);
+    make_file(&t, "f");
+    uint32_t fds[3];
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ_INT(open_rw(&t, "f"), 0);
+        fds[i] = rd32(&t, FD_AT);
+    }
+    CHECK_EQ_INT(t.w->nopen, 3);
+    CHECK_EQ_INT(WG_WASI_EMFILE, 33);
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_EMFILE);
+    CHECK_EQ_INT(open_rw(&t, "no-such-file"), WG_WASI_EMFILE);
+    CHECK_EQ_INT(open_path(&t, 4, "new", 1 /* CREAT */, WG_WASI_RIGHT_FD_WRITE, 0), WG_WASI_EMFILE);
+    char p[128];
+    snprintf(p, sizeof p, "%s/rw/new", t.dir);
+    CHECK(access(p, F_OK) != 0); /* refused before the file system saw it */
+    /* closing stdio or renumbering onto a preopen frees nothing */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(1)), 0);
+    CHECK_EQ_INT(call(&t, "fd_renumber", "ii", A(fds[0]), A(3)), 0);
+    fds[0] = 3;
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_EMFILE);
+    /* closing a guest fd frees its place */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(fds[1])), 0);
+    CHECK_EQ_INT(t.w->nopen, 2);
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    fds[1] = rd32(&t, FD_AT);
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_EMFILE);
+    /* renumbering a guest fd over another closes the latter: one place back */
+    CHECK_EQ_INT(call(&t, "fd_renumber", "ii", A(fds[2]), A(fds[1])), 0);
+    CHECK_EQ_INT(t.w->nopen, 2);
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    CHECK_EQ_INT(t.w->nopen, 3);
+    /* a failed open under the cap takes no place */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(fds[0])), 0);
+    CHECK_EQ_INT(open_rw(&t, "no-such-file"), WG_WASI_ENOENT);
+    CHECK_EQ_INT(open_path(&t, 4, "fifo-none", 0, WG_WASI_RIGHT_FD_WRITE, 0), WG_WASI_ENOENT);
+    CHECK_EQ_INT(t.w->nopen, 2);
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    tenv_close(&t);
+
+    /* 0 (the default) is no cap of its own */
+    tenv_open_paths(&t, NULL, NULL);
+    make_file(&t, "f");
+    for (int i = 0; i < 50; i++) CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    CHECK_EQ_INT(t.w->nopen, 50);
+    tenv_close(&t);
+}
+
+static void with_budget(wg_wasi_config *cfg, void *arg) {
+    wg_wasi_config_fd_budget(cfg, arg);
+}
+
+/* A budget shared by two wg_wasi (two configs, as two routes): together they
+ * never pass it (NFILE, 41), a close in one makes room for the other, and
+ * wg_wasi_free gives back whatever was still open. */
+WG_TEST(fd_budget_shared_across_instances) {
+    wg_wasi_fd_budget *b = wg_wasi_fd_budget_new(4);
+    CHECK(b != NULL);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    tenv x, y;
+    tenv_open_paths(&x, with_budget, b);
+    tenv_open_paths(&y, with_budget, b);
+    make_file(&x, "f");
+    make_file(&y, "f");
+    CHECK_EQ_INT(WG_WASI_ENFILE, 41);
+    for (int i = 0; i < 3; i++) CHECK_EQ_INT(open_rw(&x, "f"), 0);
+    uint32_t x_last = rd32(&x, FD_AT);
+    CHECK_EQ_INT(open_rw(&y, "f"), 0);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 4);
+    CHECK_EQ_INT(open_rw(&y, "f"), WG_WASI_ENFILE);
+    CHECK_EQ_INT(open_rw(&x, "f"), WG_WASI_ENFILE);
+    CHECK_EQ_INT(open_rw(&y, "no-such-file"), WG_WASI_ENFILE);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 4);
+    /* a close in x is a place for y */
+    CHECK_EQ_INT(call(&x, "fd_close", "i", A(x_last)), 0);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 3);
+    CHECK_EQ_INT(open_rw(&y, "f"), 0);
+    CHECK_EQ_INT(open_rw(&x, "f"), WG_WASI_ENFILE);
+    /* freeing x (two fds still open) gives its places back */
+    tenv_close(&x);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 2);
+    CHECK_EQ_INT(open_rw(&y, "f"), 0);
+    CHECK_EQ_INT(open_rw(&y, "f"), 0);
+    CHECK_EQ_INT(open_rw(&y, "f"), WG_WASI_ENFILE);
+    tenv_close(&y);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    wg_wasi_fd_budget_free(b);
+}
+
+typedef struct cap_and_budget {
+    size_t cap;
+    wg_wasi_fd_budget *budget;
+} cap_and_budget;
+
+static void cap_and_budget_tweak(wg_wasi_config *cfg, void *arg) {
+    const cap_and_budget *cb = arg;
+    wg_wasi_config_max_open_files(cfg, cb->cap);
+    wg_wasi_config_fd_budget(cfg, cb->budget);
+}
+
+/* Both limits: whichever is reached first answers (the instance's own cap,
+ * MFILE, is checked first and takes nothing from the budget); a budget of 0
+ * allows nothing; a wg_wasi keeps the budget it was made with even if the
+ * config changes; a NULL budget is harmless in the API. */
+WG_TEST(fd_budget_and_cap_together) {
+    wg_wasi_fd_budget *b = wg_wasi_fd_budget_new(10);
+    CHECK(b != NULL);
+    cap_and_budget cb = {2, b};
+    tenv t;
+    tenv_open_paths(&t, cap_and_budget_tweak, &cb);
+    make_file(&t, "f");
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_EMFILE);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 2);
+    wg_wasi_config_fd_budget(t.cfg, NULL); /* too late for t.w */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(rd32(&t, FD_AT))), 0);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 1);
+    tenv_close(&t);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    wg_wasi_fd_budget_free(b);
+
+    b = wg_wasi_fd_budget_new(0);
+    CHECK(b != NULL);
+    cb.cap = 0;
+    cb.budget = b;
+    tenv_open_paths(&t, cap_and_budget_tweak, &cb);
+    make_file(&t, "f");
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_ENFILE);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    tenv_close(&t);
+    wg_wasi_fd_budget_free(b);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(NULL), 0);
+    wg_wasi_fd_budget_free(NULL);
+    wg_wasi_config_max_open_files(NULL, 1);
+    wg_wasi_config_fd_budget(NULL, NULL);
+}
+
+/* Threads charging one budget at once, each through its own wg_wasi: the
+ * total charged is exactly the budget, never more (compare-and-swap), and
+ * every place comes back. */
+typedef struct charger {
+    wg_wasi *w;
+    size_t got;
+} charger;
+
+static void *charge_all(void *arg) {
+    charger *c = arg;
+    while (wg__wasi_fd_charge(c->w) == WG_WASI_ESUCCESS) c->got++;
+    return NULL;
+}
+
+WG_TEST(fd_budget_is_exact_under_threads) {
+    enum { NTHREADS = 8, LIMIT = 100000 };
+    wg_wasi_fd_budget *b = wg_wasi_fd_budget_new(LIMIT);
+    wg_wasi_config *cfg = wg_wasi_config_new();
+    CHECK(b && cfg);
+    wg_wasi_config_fd_budget(cfg, b);
+    charger c[NTHREADS];
+    pthread_t th[NTHREADS];
+    wg_error err;
+    for (int i = 0; i < NTHREADS; i++) {
+        c[i].w = wg_wasi_new(cfg, &err);
+        c[i].got = 0;
+        CHECK(c[i].w != NULL);
+    }
+    for (int i = 0; i < NTHREADS; i++) CHECK(pthread_create(&th[i], NULL, charge_all, &c[i]) == 0);
+    size_t total = 0;
+    for (int i = 0; i < NTHREADS; i++) {
+        pthread_join(th[i], NULL);
+        total += c[i].got;
+        CHECK_EQ_INT(wg__wasi_fd_charge(c[i].w), WG_WASI_ENFILE);
+    }
+    CHECK_EQ_INT(total, LIMIT);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), LIMIT);
+    for (int i = 0; i < NTHREADS; i++) {
+        for (size_t k = 0; k < c[i].got; k++) wg__wasi_fd_uncharge(c[i].w);
+        wg_wasi_free(c[i].w);
+    }
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    wg_wasi_config_free(cfg);
+    wg_wasi_fd_budget_free(b);
+}
+
+/* The host out of descriptors (RLIMIT_NOFILE) is MFILE too, and the failed
+ * open keeps no place under the limits. */
+WG_TEST(host_emfile_is_mfile) {
+    wg_wasi_fd_budget *b = wg_wasi_fd_budget_new(10);
+    tenv t;
+    tenv_open_paths(&t, with_budget, b);
+    make_file(&t, "f");
+    struct rlimit old;
+    CHECK(getrlimit(RLIMIT_NOFILE, &old) == 0);
+    int probe = dup(0);
+    CHECK(probe >= 0);
+    struct rlimit low = {(rlim_t)probe, old.rlim_max};
+    close(probe);
+    CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_EMFILE);
+    CHECK(setrlimit(RLIMIT_NOFILE, &old) == 0);
+    CHECK_EQ_INT(t.w->nopen, 0);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    tenv_close(&t);
+    wg_wasi_fd_budget_free(b);
+}
+
+/* Fills every free slot of t's fd table up to WG_WASI_MAX_FDS with null
+ * fds, directly: inserting one by one scans for the lowest free slot each
+ * time, quadratic in the table size. Then wg__wasi_fd_insert must refuse. */
+static bool fill_fd_table(tenv *t) {
+    wg_wasi_fd filler;
+    memset(&filler, 0, sizeof filler);
+    filler.kind = WG_WASI_FD_NULL;
+    filler.hostfd = -1;
+    wg_wasi_fd *full = realloc(t->w->fds, WG_WASI_MAX_FDS * sizeof *full);
+    CHECK(full != NULL);
+    if (!full) return false;
+    for (uint32_t i = 0; i < WG_WASI_MAX_FDS; i++)
+        if (i >= t->w->nfds || full[i].kind == WG_WASI_FD_FREE) full[i] = filler;
+    t->w->fds = full;
+    t->w->nfds = t->w->cap = WG_WASI_MAX_FDS;
+    int err = 0;
+    CHECK_EQ_INT(wg__wasi_fd_insert(t->w, &filler, &err), -1);
+    CHECK_EQ_INT(err, WG_WASI_EMFILE);
+    return true;
+}
+
+/* The fd table's own hard limit (WG_WASI_MAX_FDS slots): path_open answers
+ * MFILE, closes the host fd it had opened and gives its place back. */
+WG_TEST(full_fd_table_is_mfile_without_leaks) {
+    wg_wasi_fd_budget *b = wg_wasi_fd_budget_new(10);
+    tenv t;
+    tenv_open_paths(&t, with_budget, b);
+    make_file(&t, "f");
+    if (!fill_fd_table(&t)) return;
+    int before = count_fds();
+    CHECK_EQ_INT(open_rw(&t, "f"), WG_WASI_EMFILE);
+    CHECK_EQ_INT(count_fds(), before);
+    CHECK_EQ_INT(t.w->nopen, 0);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    /* a freed slot is reused at once */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(1000)), 0);
+    CHECK_EQ_INT(open_rw(&t, "f"), 0);
+    CHECK_EQ_INT(rd32(&t, FD_AT), 1000);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 1);
+    tenv_close(&t);
+    CHECK_EQ_INT(wg_wasi_fd_budget_used(b), 0);
+    wg_wasi_fd_budget_free(b);
+}
+
+/* sock_accept makes guest fds too: counted like path_open's, refused at the
+ * cap with the connection left queued for later. */
+typedef struct listener {
+    int fd;
+    struct sockaddr_un addr;
+} listener;
+
+static void listen_stdin(wg_wasi_config *cfg, void *arg) {
+    wg_wasi_config_stdio(cfg, 0, WG_WASI_STDIO_FD, ((listener *)arg)->fd);
+    wg_wasi_config_max_open_files(cfg, 1);
+}
+
+static int connect_to(const listener *l) {
+    int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c >= 0 && connect(c, (const struct sockaddr *)&l->addr, sizeof l->addr) != 0) {
+        close(c);
+        c = -1;
+    }
+    return c;
+}
+
+WG_TEST(sock_accept_counts_against_the_cap) {
+    listener l;
+    memset(&l, 0, sizeof l);
+    l.addr.sun_family = AF_UNIX;
+    /* abstract namespace: nothing in the file system to clean up */
+    snprintf(l.addr.sun_path + 1, sizeof l.addr.sun_path - 1, "wg-test-accept-%d", (int)getpid());
+    l.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    CHECK(l.fd >= 0);
+    CHECK(bind(l.fd, (const struct sockaddr *)&l.addr, sizeof l.addr) == 0);
+    CHECK(listen(l.fd, 4) == 0);
+    int c1 = connect_to(&l), c2 = connect_to(&l);
+    CHECK(c1 >= 0 && c2 >= 0);
+    tenv t;
+    tenv_open_paths(&t, listen_stdin, &l);
+    CHECK_EQ_INT(call(&t, "sock_accept", "iii", A(0), A(0), A(FD_AT)), 0);
+    uint32_t fd = rd32(&t, FD_AT);
+    CHECK_EQ_INT(t.w->nopen, 1);
+    CHECK_EQ_INT(call(&t, "sock_accept", "iii", A(0), A(0), A(FD_AT)), WG_WASI_EMFILE);
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(fd)), 0);
+    CHECK_EQ_INT(call(&t, "sock_accept", "iii", A(0), A(0), A(FD_AT)), 0);
+    CHECK_EQ_INT(t.w->nopen, 1);
+    /* an accept that fails (nothing queued on a non-blocking listener)
+     * takes no place */
+    CHECK_EQ_INT(call(&t, "fd_close", "i", A(rd32(&t, FD_AT))), 0);
+    CHECK(fcntl(l.fd, F_SETFL, fcntl(l.fd, F_GETFL) | O_NONBLOCK) == 0);
+    CHECK_EQ_INT(call(&t, "sock_accept", "iii", A(0), A(0), A(FD_AT)), WG_WASI_EAGAIN);
+    CHECK_EQ_INT(t.w->nopen, 0);
+    /* a full table: MFILE, the accepted connection closed, no place kept */
+    int c3 = connect_to(&l);
+    CHECK(c3 >= 0);
+    if (!fill_fd_table(&t)) return;
+    int before = count_fds();
+    CHECK_EQ_INT(call(&t, "sock_accept", "iii", A(0), A(0), A(FD_AT)), WG_WASI_EMFILE);
+    CHECK_EQ_INT(count_fds(), before);
+    CHECK_EQ_INT(t.w->nopen, 0);
+    char byte;
+    CHECK(read(c3, &byte, 1) == 0); /* the peer sees it closed */
+    close(c3);
+    tenv_close(&t);
+    close(c1);
+    close(c2);
+    close(l.fd);
+}
+
 /* ---- errno mapping ---- */
 
 WG_TEST(errno_mapping) {
@@ -1022,6 +1656,9 @@ WG_TEST(errno_mapping) {
     CHECK_EQ_INT(wg__wasi_errno(EWOULDBLOCK), WG_WASI_EAGAIN);
     CHECK_EQ_INT(wg__wasi_errno(ENOTEMPTY), 55);
     CHECK_EQ_INT(wg__wasi_errno(ELOOP), 32);
+    CHECK_EQ_INT(wg__wasi_errno(EMFILE), 33);
+    CHECK_EQ_INT(wg__wasi_errno(ENFILE), 41);
+    CHECK_EQ_INT(wg__wasi_errno(ENXIO), 60);
     CHECK_EQ_INT(wg__wasi_errno(12345), WG_WASI_EIO);
     CHECK_EQ_INT(WG_WASI_ENOTCAPABLE, 76);
 }

@@ -8,7 +8,7 @@
 # per scenario, `ok NAME` or `FAIL NAME: reason`, then `N passed, N failed`;
 # exits 1 if any failed. Environment: WG_GUEST_VERBOSE=1 shows every guest's
 # output; WG_GUEST_ONLY=REGEX runs only the scenario groups whose name matches
-# (api exit stdio escape copy poll timeout memory wgtool); WG_KEEP_GOING=1 makes
+# (api exit stdio escape copy poll timeout memory hoard wgtool); WG_KEEP_GOING=1 makes
 # the api and escape guests report every failed check, not only the first.
 set -u
 
@@ -71,7 +71,7 @@ expect_rc() {
     if [ "$RC" -eq "$2" ]; then ok "$1"; else fail "$1" "exit $RC (want $2): $(why "$1")"; fi
 }
 
-for g in wasi_api escape copy poll timeout membomb exitcode wgtool; do
+for g in wasi_api escape copy poll timeout membomb exitcode wgtool hoard; do
     if [ ! -f "$B/$g.wasm" ]; then
         echo "missing guest $B/$g.wasm (build the wasi_guests target)" >&2
         exit 2
@@ -242,6 +242,84 @@ if want memory; then
     if [ $RC -ne 0 ]; then fail mem_malloc "exit $RC: $(why mem_malloc)"
     elif [ -z "$mib" ] || [ "$mib" -lt 48 ] || [ "$mib" -gt 64 ]; then fail mem_malloc "malloc gave '${mib}' MiB under a 64 MiB cap: $(head -1 "$S/mem_malloc.out")"
     else ok "mem_malloc (${mib} MiB before NULL)"; fi
+fi
+
+# ---- hoard: guests that try to keep host resources (issue 12) ---------------------------------
+# out_has NAME LINE: the last run's stdout has exactly that line.
+out_has() { grep -qxF -- "$2" "$S/$1.out"; }
+# wait_for_line FILE LINE SECONDS: until FILE has that line (an event the guest
+# reports), checking every 50 ms; false if SECONDS pass first (a failure, not
+# a way to synchronise: nothing here depends on how long anything takes).
+wait_for_line() {
+    local i
+    for ((i = 0; i < $3 * 20; i++)); do
+        grep -qxF -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+# reap PID SECONDS: waits for background PID to end (SIGKILL after SECONDS)
+# and sets RC to its exit status.
+reap() {
+    local i
+    for ((i = 0; i < $2 * 20; i++)); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1"
+    RC=$?
+}
+if want hoard; then
+    H="$S/hoard"
+    mkdir -p "$H"
+    printf 'x\n' >"$H/file"
+    # --max-open-files N: the guest's N-th open is its last; the next is MFILE (33)
+    run hoard_cap10 60 --max-open-files 10 --dir "$H::/data" "$B/hoard.wasm" files /data/file
+    if [ $RC -eq 0 ] && out_has hoard_cap10 "opened 10 files, then MFILE" && out_has hoard_cap10 "after a close: ok"; then
+        ok hoard_cap10
+    else fail hoard_cap10 "exit $RC, '$(head -2 "$S/hoard_cap10.out" | tr '\n' ' ')': $(why hoard_cap10)"; fi
+    run hoard_default 60 --dir "$H::/data" "$B/hoard.wasm" files /data/file
+    if [ $RC -eq 0 ] && out_has hoard_default "opened 256 files, then MFILE"; then ok "hoard_default (256)"
+    else fail hoard_default "exit $RC, '$(head -1 "$S/hoard_default.out")': $(why hoard_default)"; fi
+    # no cap of ours: the process's own RLIMIT_NOFILE (EMFILE) still ends it as MFILE
+    { (ulimit -n 64 && exec timeout -s KILL 60 "$WG" run --max-open-files 0 --dir "$H::/data" \
+        "$B/hoard.wasm" files /data/file) </dev/null >"$S/hoard_rlimit.out" 2>"$S/hoard_rlimit.err"; } 2>/dev/null
+    RC=$?
+    n=$(sed -n 's/^opened \([0-9]*\) files, then MFILE$/\1/p' "$S/hoard_rlimit.out")
+    if [ $RC -eq 0 ] && [ -n "$n" ] && [ "$n" -gt 0 ] && [ "$n" -lt 64 ] && out_has hoard_rlimit "after a close: ok"; then
+        ok "hoard_rlimit ($n under ulimit -n 64)"
+    else fail hoard_rlimit "exit $RC, '$(head -2 "$S/hoard_rlimit.out" | tr '\n' ' ')': $(why hoard_rlimit)"; fi
+
+    # A FIFO in a --dir. Without a writer, opening it used to wait in the kernel
+    # for one, beyond the reach of --timeout and SIGTERM.
+    mkfifo "$H/fifo"
+    run fifo_no_writer 60 --dir "$H::/data" "$B/hoard.wasm" fifo-read /data/fifo
+    if [ $RC -eq 0 ] && out_has fifo_no_writer opened && out_has fifo_no_writer "eof after 0 bytes"; then ok fifo_no_writer
+    else fail fifo_no_writer "exit $RC (137: killed while blocked), '$(head -2 "$S/fifo_no_writer.out" | tr '\n' ' ')': $(why fifo_no_writer)"; fi
+    run fifo_no_reader 60 --dir "$H::/data" "$B/hoard.wasm" fifo-write /data/fifo
+    if [ $RC -eq 0 ] && out_has fifo_no_reader "open for writing: NXIO"; then ok fifo_no_reader
+    else fail fifo_no_reader "exit $RC (137: killed while blocked), '$(head -1 "$S/fifo_no_reader.out")': $(why fifo_no_reader)"; fi
+    # A peer that holds the FIFO open and never writes (nor reads): read-write,
+    # so opening it here does not wait either.
+    exec 7<>"$H/fifo"
+    run fifo_silent_writer_timeout 60 --timeout 1 --dir "$H::/data" "$B/hoard.wasm" fifo-read /data/fifo
+    if [ $RC -eq 124 ] && out_has fifo_silent_writer_timeout opened && grep -q '^error: timed out after 1 seconds$' "$S/fifo_silent_writer_timeout.err"; then
+        ok fifo_silent_writer_timeout
+    else fail fifo_silent_writer_timeout "exit $RC (want 124), '$(head -2 "$S/fifo_silent_writer_timeout.out" | tr '\n' ' ')': $(why fifo_silent_writer_timeout)"; fi
+    run fifo_full_pipe_timeout 60 --timeout 1 --dir "$H::/data" "$B/hoard.wasm" fifo-write /data/fifo
+    if [ $RC -eq 124 ] && out_has fifo_full_pipe_timeout opened; then ok fifo_full_pipe_timeout
+    else fail fifo_full_pipe_timeout "exit $RC (want 124), '$(head -2 "$S/fifo_full_pipe_timeout.out" | tr '\n' ' ')': $(why fifo_full_pipe_timeout)"; fi
+    # SIGTERM, sent once the guest says it has the FIFO open (so it is reading
+    # or about to: either way it must end with 143)
+    "$WG" run --dir "$H::/data" "$B/hoard.wasm" fifo-read /data/fifo </dev/null \
+        >"$S/fifo_sigterm.out" 2>"$S/fifo_sigterm.err" &
+    pid=$!
+    if wait_for_line "$S/fifo_sigterm.out" opened 60; then kill -TERM "$pid"; fi
+    reap "$pid" 60
+    if [ $RC -eq 143 ] && out_has fifo_sigterm opened && grep -q 'interrupted' "$S/fifo_sigterm.err"; then ok fifo_sigterm
+    else fail fifo_sigterm "exit $RC (want 143; 137: SIGTERM did not end it), '$(head -2 "$S/fifo_sigterm.out" | tr '\n' ' ')': $(why fifo_sigterm)"; fi
+    exec 7>&-
 fi
 
 # ---- wgtool: the same program natively and in wasm --------------------------------------------
