@@ -48,6 +48,10 @@ static const char serve_usage[] =
     "                           (default 64 x threads)\n"
     "  --max-body BYTES         request body limit, then 413 (default 10MiB)\n"
     "  --max-output BYTES       guest stdout limit, then 500 (default 64MiB)\n"
+    "  --max-open-files N       files one guest may hold open; then EMFILE\n"
+    "                           (default 256)\n"
+    "  --max-log-bytes BYTES    guest stderr logged per request; the rest is cut\n"
+    "                           with a note (default 64KiB)\n"
     "  --max-total-memory BYTES guest memories and buffered request bodies of all\n"
     "                           requests together; past it 503 (default: half of RAM)\n"
     "  --max-connections N      open connections (default 4096)\n"
@@ -138,7 +142,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
             "--listen", "--threads", "--timeout", "--max-memory", "--max-concurrency",
             "--max-body", "--max-output", "--access-log", "--tls-cert", "--tls-key",
             "--max-total-memory", "--max-connections", "--max-connections-per-ip",
-            "--header-timeout"};
+            "--header-timeout", "--max-open-files", "--max-log-bytes"};
         bool ok = false;
         for (size_t k = 0; k < sizeof known / sizeof *known; k++) ok |= strcmp(name, known[k]) == 0;
         if (!ok) return cli_usage_error("serve: unknown option '%s'", name);
@@ -179,6 +183,13 @@ static int parse_args(int argc, char **argv, serve_args *a) {
             if (!(why = parse_uint(val, 1, 1000000, &u))) a->gw.max_connections = (unsigned)u;
         } else if (strcmp(name, "--max-connections-per-ip") == 0) {
             if (!(why = parse_uint(val, 0, 1000000, &u))) a->gw.max_connections_per_ip = (unsigned)u;
+        } else if (strcmp(name, "--max-open-files") == 0) {
+            if (!(why = parse_uint(val, 1, 1u << 20, &u))) a->gw.max_open_files = (uint32_t)u;
+        } else if (strcmp(name, "--max-log-bytes") == 0) {
+            if (!(why = cli_parse_size(val, &size))) {
+                if (size > (uint64_t)1 << 30) why = "at most 1GiB";
+                a->gw.max_stderr = (size_t)size;
+            }
         } else if (strcmp(name, "--header-timeout") == 0) {
             why = cli_parse_seconds(val, &a->gw.head_timeout_s);
         } else if (strcmp(name, "--access-log") == 0) {
@@ -218,9 +229,11 @@ static char *read_text(const char *path) {
  * signalling fds of MHD's threads, the log, TLS files, preopened volumes. */
 #define FD_RESERVE 256
 
-/* Raises the descriptor limit to its hard maximum and makes max_connections
- * fit under it with FD_RESERVE to spare (a server that runs out of
- * descriptors cannot even accept the connection that would say so). */
+/* Raises the descriptor limit to its hard maximum, makes max_connections fit
+ * under it with FD_RESERVE to spare, and gives guests together what is left
+ * (opts->guest_files): a server that runs out of descriptors cannot even
+ * accept the connection that would say so, and one guest used to open every
+ * descriptor the process had. */
 static void fit_fd_limit(wg_gw_opts *o) {
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
@@ -238,6 +251,14 @@ static void fit_fd_limit(wg_gw_opts *o) {
                 "%llu connections instead of %u\n",
                 (unsigned long long)rl.rlim_cur, (unsigned long long)room, o->max_connections);
         o->max_connections = (unsigned)room;
+    }
+    o->guest_files = room - o->max_connections;
+    if (o->guest_files < o->max_open_files) {
+        fprintf(stderr,
+                "wasmgate: warning: only %llu descriptors are left for guests' files: raise "
+                "ulimit -n or lower --max-connections\n",
+                (unsigned long long)o->guest_files);
+        if (o->guest_files == 0) o->guest_files = 1; /* 0 would mean "no limit" */
     }
 }
 

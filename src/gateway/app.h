@@ -43,6 +43,7 @@ typedef struct wg_app_route {
     uint64_t max_memory;
     uint32_t max_concurrency;
     uint64_t max_body;
+    uint32_t max_open_files;   /* files the guest may hold open at once */
     uint32_t line;           /* manifest line where the route was defined */
 } wg_app_route;
 

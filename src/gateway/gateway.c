@@ -32,6 +32,7 @@ void wg__gw_opts_default(wg_gw_opts *o) {
     o->max_body = 10 * MiB;
     o->max_output = 64 * MiB;
     o->max_stderr = 64 * 1024;
+    o->max_open_files = 256;
     o->max_connections = 4096;
     o->max_connections_per_ip = 256;
     o->head_timeout_s = 10;
@@ -125,6 +126,7 @@ static bool setup_route(wg_gateway *gw, wg_gw_route *rt, const wg_app_route *r, 
     rt->max_memory = r->max_memory ? r->max_memory : gw->opts.max_memory;
     rt->max_concurrency = r->max_concurrency ? r->max_concurrency : gw->opts.max_concurrency;
     rt->max_body = r->max_body ? r->max_body : gw->opts.max_body;
+    rt->max_open_files = r->max_open_files ? r->max_open_files : gw->opts.max_open_files;
     rt->entry = r->entrypoint && *r->entrypoint ? r->entrypoint : "_start";
     rt->entry_is_start = strcmp(rt->entry, "_start") == 0;
 
@@ -150,10 +152,16 @@ static bool setup_route(wg_gateway *gw, wg_gw_route *rt, const wg_app_route *r, 
         if (!wg_wasi_config_add_env(rt->wasi, r->env[i].name, r->env[i].value))
             return route_error(gw, r, err, "out of memory");
     wg_wasi_config_stdin_buffer(rt->wasi, NULL, 0);
+    /* A guest that opens files in a loop stops at its own cap (EMFILE), and
+     * all guests together at what the server left for them (ENFILE), so the
+     * listener always has descriptors to accept with. */
+    wg_wasi_config_max_open_files(rt->wasi, rt->max_open_files);
+    if (gw->files) wg_wasi_config_fd_budget(rt->wasi, gw->files);
     wg_wasi_config_stdout_capture(rt->wasi, (size_t)gw->opts.max_output);
     wg_wasi_config_stderr_capture(rt->wasi, gw->opts.max_stderr);
     /* A guest printing past max_output is stopped at once (500), not left to
-     * run until its timeout; stderr is only cut (it is just for the log). */
+     * run until its timeout; stderr is only cut (it is just for the log:
+     * wasi.h, output_limit_traps applies to stdout only). */
     wg_wasi_config_output_limit_traps(rt->wasi, true);
 
     /* A trial instance (start function skipped): import and memory errors
@@ -195,10 +203,12 @@ wg_gateway *wg__gateway_new(const wg_app *app, const wg_gw_opts *opts, wg_error 
     gw->imports = wg_imports_new();
     gw->instance_pool = wg_pool_new(NULL);
     gw->budget = wg_budget_new(gw->opts.max_total_memory ? gw->opts.max_total_memory : UINT64_MAX);
+    if (gw->opts.guest_files) gw->files = wg_wasi_fd_budget_new((size_t)gw->opts.guest_files);
     gw->routes = calloc(app->nroutes ? app->nroutes : 1, sizeof *gw->routes);
     gw->router = wg__router_new(app->routes, app->nroutes);
     if (!gw->listen_addr || (opts->tls_cert_pem && !gw->tls_cert) ||
         (opts->tls_key_pem && !gw->tls_key) || !gw->imports || !gw->instance_pool || !gw->budget ||
+        (gw->opts.guest_files && !gw->files) ||
         !gw->routes || !gw->router ||
         !wg_wasi_add_to_imports(gw->imports)) {
         wg__error(err, WG_ERR_RESOURCE, (size_t)-1, "out of memory");
@@ -254,6 +264,7 @@ void wg__gateway_free(wg_gateway *gw) {
         wg_module_free(gw->routes[i].module);
         wg_wasi_config_free(gw->routes[i].wasi);
     }
+    wg_wasi_fd_budget_free(gw->files); /* after every route's config */
     free(gw->routes);
     wg__router_free(gw->router);
     free(gw->listen_addr);
@@ -288,11 +299,15 @@ char *wg__gateway_metrics_text(wg_gateway *gw, size_t *len) {
         "request head not complete in time, or dropped to keep slots free for new clients.\n"
         "# TYPE wasmgate_connections_dropped_total counter\n"
         "wasmgate_connections_dropped_total{reason=\"head_timeout\"} %llu\n"
-        "wasmgate_connections_dropped_total{reason=\"reserve\"} %llu\n",
+        "wasmgate_connections_dropped_total{reason=\"reserve\"} %llu\n"
+        "# HELP wasmgate_guest_files_open Files all guests hold open now.\n"
+        "# TYPE wasmgate_guest_files_open gauge\n"
+        "wasmgate_guest_files_open %llu\n",
         (unsigned long long)wg_budget_used(gw->budget),
         (unsigned long long)wg_budget_limit(gw->budget),
         (unsigned long long)atomic_load(&gw->conns.head_timeouts),
-        (unsigned long long)atomic_load(&gw->conns.evictions));
+        (unsigned long long)atomic_load(&gw->conns.evictions),
+        (unsigned long long)(gw->files ? wg_wasi_fd_budget_used(gw->files) : 0));
     if (t < 0 || (size_t)t >= sizeof tail) return text;
     char *grown = realloc(text, *len + (size_t)t + 1);
     if (!grown) {

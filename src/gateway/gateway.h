@@ -46,7 +46,12 @@ typedef struct wg_gw_opts {
     uint32_t max_concurrency;  /* in-flight guests per route: 64 * threads */
     uint64_t max_body;         /* request body bytes: 10 MiB */
     uint64_t max_output;       /* guest stdout bytes: 64 MiB */
-    size_t max_stderr;         /* guest stderr bytes kept for the log: 64 KiB */
+    size_t max_stderr;         /* guest stderr bytes logged per request (the rest is cut,
+                                * with a note; never a trap): 64 KiB */
+    uint32_t max_open_files;   /* files one guest may hold open: 256 */
+    uint64_t guest_files;      /* files all guests together may hold open (the
+                                * descriptors left after connections and a reserve);
+                                * 0: no shared limit */
     unsigned max_connections;  /* open connections: 4096 (fewer if RLIMIT_NOFILE is low) */
     unsigned max_connections_per_ip; /* open connections from one client address: 256 */
     double head_timeout_s;     /* a request head must be complete this long after the

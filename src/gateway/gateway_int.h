@@ -59,6 +59,7 @@ typedef struct wg_gw_route {
     uint64_t max_memory;
     uint32_t max_concurrency;
     uint64_t max_body;
+    uint32_t max_open_files;
     wg_gw_metrics metrics;     /* in_flight doubles as the concurrency counter */
 } wg_gw_route;
 
@@ -71,6 +72,7 @@ struct wg_gateway {
     wg_imports *imports;        /* WASI, shared by every instance, read-only after setup */
     wg_pool *instance_pool;     /* memories and exec stacks reused across requests (thread-safe) */
     wg_budget *budget;          /* max_total_memory: guest memories + buffered bodies */
+    wg_wasi_fd_budget *files;   /* opts.guest_files, shared by every guest (or NULL) */
     wg_gw_conns conns;          /* request-head deadlines and the connection reserve */
     bool head_layout_checks;    /* http_head.h: this libmicrohttpd's layout is known */
     pthread_mutex_t mhd_log_lock;

@@ -326,6 +326,8 @@ static bool get_limits(loader *ld, const wg_toml_value *tbl, wg_app_route *r) {
                     "'max_concurrency' and 'http_max_concurrency' are the same setting: give one");
     }
     if ((kv = mc ? mc : hmc) && !get_count(ld, kv, &r->max_concurrency)) return false;
+    if ((kv = find_kv(tbl, "max_open_files")) && !get_count(ld, kv, &r->max_open_files))
+        return false;
     return true;
 }
 
@@ -564,7 +566,8 @@ static void route_clear(wg_app_route *r) {
 
 static const char *const wagi_module_keys[] = {
     "route", "module", "entrypoint", "volumes", "environment", "argv", "allowed_hosts",
-    "http_max_concurrency", "timeout", "max_memory", "max_concurrency", "max_body", NULL,
+    "http_max_concurrency", "timeout", "max_memory", "max_concurrency", "max_body",
+    "max_open_files", NULL,
 };
 
 /* WAGI volumes = { "/guest" = "host/dir" }: writable directories. */
@@ -645,7 +648,7 @@ static bool load_wagi(loader *ld, const wg_toml_value *root) {
 
 static const char *const spin_component_keys[] = {
     "source", "files", "environment", "allowed_outbound_hosts", "description", "build",
-    "timeout", "max_memory", "max_concurrency", "max_body", NULL,
+    "timeout", "max_memory", "max_concurrency", "max_body", "max_open_files", NULL,
 };
 static const char *const spin_component_later[] = {
     "key_value_stores", "variables", "sqlite_databases", "ai_models", "exclude_files",

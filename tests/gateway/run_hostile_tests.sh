@@ -208,6 +208,77 @@ else
     fail "budget server" "did not start"
 fi
 
+# ---- guests that hoard descriptors or the log --------------------------------------------
+: >"$APP/sync/hoard.txt"
+# hoard ROUTE: runs the fdhoard guest on ROUTE; while it holds its files,
+# another request and the health endpoint must be answered. Sets HOARD (its
+# "opened=N error=E" answer).
+hoard() {
+    rm -f "$APP/sync/hoard.started" "$APP/sync/hoard.go"
+    curl -s --max-time 120 -o "$WG_TMP/hoard.body" "$U$1" 2>/dev/null &
+    local cpid=$!
+    BG_PIDS+=("$cpid")
+    if wait_file "$APP/sync/hoard.started"; then
+        http "$U/hello"
+        expect "while $1 hoards files: /hello" "$CODE" 200
+        http "$U/.well-known/wasmgate/health"
+        expect "while $1 hoards files: health" "$CODE" 200
+    else
+        fail "$1" "the guest never created sync/hoard.started"
+    fi
+    touch "$APP/sync/hoard.go"
+    wait "$cpid" 2>/dev/null
+    BG_PIDS=()
+    HOARD=$(tr '\n' ' ' <"$WG_TMP/hoard.body")
+}
+if wg_start_server files "$APP/modules.toml" --max-log-bytes 4K; then
+    U="http://127.0.0.1:$WG_PORT"
+    hoard /fdhoard
+    expect "a guest stops at the default 256 open files" "$HOARD" "opened=256 error=EMFILE "
+    hoard /fdhoard10
+    expect "a guest stops at its route's max_open_files = 10" "$HOARD" "opened=10 error=EMFILE "
+    http "$U/.well-known/wasmgate/metrics"
+    expect "every hoarded file is given back" "$(awk '$1 == "wasmgate_guest_files_open" { print $2 }' "$BODY")" 0
+    # stderr is logged up to --max-log-bytes, with a note; the response stays.
+    http "$U/noisy?kib=100"
+    if [ "$CODE" = 200 ] && grep -q 'said 100 KiB' "$BODY"; then
+        ok "100 KiB of guest stderr: the response is still 200"
+    else
+        fail "100 KiB of guest stderr" "status $CODE, body '$(head -c 80 "$BODY")'"
+    fi
+    for (( i = 0; i < 100; i++ )); do grep -q 'guest stderr cut at 4096 bytes' "$WG_LOG" && break; sleep 0.05; done
+    lines=$(grep -c 'noisy line' "$WG_LOG")
+    if grep -q 'guest stderr cut at 4096 bytes' "$WG_LOG" && [ "$lines" -ge 60 ] && [ "$lines" -le 64 ]; then
+        ok "guest stderr logged up to --max-log-bytes 4K ($lines lines), then a note"
+    else
+        fail "guest stderr cut" "$lines 'noisy line' lines in the log; note: $(grep -c 'stderr cut' "$WG_LOG")"
+    fi
+    wg_stop_server "$WG_PID" 15
+    expect "files server exit status" "$WG_EXIT" 0
+else
+    fail "files server" "did not start"
+fi
+# With few descriptors (ulimit -n 600), guests together get what is left
+# after the connections and a reserve: a guest allowed 100,000 files gets
+# ENFILE at that share, and the server still accepts connections.
+printf '#!/bin/sh\nulimit -n 600 || exit 1\nexec "%s" "$@"\n' "$WG_BIN" >"$WG_TMP/wasmgate-600"
+chmod +x "$WG_TMP/wasmgate-600"
+REAL_BIN=$WG_BIN
+WG_BIN=$WG_TMP/wasmgate-600
+if wg_start_server fewfds "$APP/modules.toml" --max-connections 100; then
+    U="http://127.0.0.1:$WG_PORT"
+    hoard /fdhoard-many
+    if [[ $HOARD =~ ^opened=([0-9]+)\ error=ENFILE\ $ ]] && (( BASH_REMATCH[1] >= 200 && BASH_REMATCH[1] <= 244 )); then
+        ok "guests together stop at the descriptors left for them: $HOARD"
+    else
+        fail "shared descriptor budget" "'$HOARD' (expected opened=200..244 error=ENFILE)"
+    fi
+    wg_stop_server "$WG_PID" 15
+else
+    fail "fewfds server" "did not start under ulimit -n 600"
+fi
+WG_BIN=$REAL_BIN
+
 # ---- sanitizers: no report in any server's output ---------------------------------------
 san=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$WG_TMP"/*.log 2>/dev/null | xargs -r -n1 basename | tr '\n' ' ')
 if [ -z "$san" ]; then ok "no sanitizer report in the servers' output"; else fail "sanitizers" "reports in: $san"; fi
