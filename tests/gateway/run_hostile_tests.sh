@@ -61,6 +61,21 @@ wait_file() {
     done
     return 1
 }
+# wait_grep FILE TEXT: waits (bounded: 60 s, a hang guard) until FILE
+# contains TEXT. The server's log reaches its file through a pipe and cat,
+# so a line can land a moment after the response that caused it.
+wait_grep() {
+    local i
+    for (( i = 0; i < 1200; i++ )); do
+        grep -qF -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+# metric_value NAME: the value of the unlabelled metric NAME now.
+metric_value() {
+    curl -s --max-time 30 "$U/.well-known/wasmgate/metrics" | awk -v n="$1" '$1 == n { print $2 }'
+}
 # hostile_run MODE ARGS...: runs the raw-socket client, passing its lines on.
 hostile_run() {
     local line
@@ -108,10 +123,8 @@ if wg_start_server main "$APP/modules.toml" --access-log "$ACCESS_LOG"; then
     fi
     http "$U/bigheaders?kib=40"
     expect "40 KiB of guest response headers -> 502" "$CODE" 502
-    if wait_file "$ACCESS_LOG" && for (( i = 0; i < 100; i++ )); do
-           grep -q ' /bigheaders /bigheaders 502 ' "$ACCESS_LOG" && break; sleep 0.05; done &&
-       grep -q ' /bigheaders /bigheaders 502 ' "$ACCESS_LOG" &&
-       grep -q "502: the guest's response headers take" "$WG_LOG"; then
+    if wait_grep "$ACCESS_LOG" ' /bigheaders /bigheaders 502 ' &&
+       wait_grep "$WG_LOG" "502: the guest's response headers take"; then
         ok "the 502 is in the access log and explained in the server log"
     else
         fail "502 logged" "access log: $(grep bigheaders "$ACCESS_LOG" | tail -n 2 | tr '\n' '|')"
@@ -237,8 +250,14 @@ if wg_start_server files "$APP/modules.toml" --max-log-bytes 4K; then
     expect "a guest stops at the default 256 open files" "$HOARD" "opened=256 error=EMFILE "
     hoard /fdhoard10
     expect "a guest stops at its route's max_open_files = 10" "$HOARD" "opened=10 error=EMFILE "
-    http "$U/.well-known/wasmgate/metrics"
-    expect "every hoarded file is given back" "$(awk '$1 == "wasmgate_guest_files_open" { print $2 }' "$BODY")" 0
+    # The guest's files close when its WASI state is freed, once the server
+    # has finished sending its response: poll (bounded) for the gauge to fall.
+    for (( i = 0; i < 1200; i++ )); do
+        open_now=$(metric_value wasmgate_guest_files_open)
+        [ "$open_now" = 0 ] && break
+        sleep 0.05
+    done
+    expect "every hoarded file is given back" "$open_now" 0
     # stderr is logged up to --max-log-bytes, with a note; the response stays.
     http "$U/noisy?kib=100"
     if [ "$CODE" = 200 ] && grep -q 'said 100 KiB' "$BODY"; then
@@ -246,7 +265,7 @@ if wg_start_server files "$APP/modules.toml" --max-log-bytes 4K; then
     else
         fail "100 KiB of guest stderr" "status $CODE, body '$(head -c 80 "$BODY")'"
     fi
-    for (( i = 0; i < 100; i++ )); do grep -q 'guest stderr cut at 4096 bytes' "$WG_LOG" && break; sleep 0.05; done
+    wait_grep "$WG_LOG" 'guest stderr cut at 4096 bytes'
     lines=$(grep -c 'noisy line' "$WG_LOG")
     if grep -q 'guest stderr cut at 4096 bytes' "$WG_LOG" && [ "$lines" -ge 60 ] && [ "$lines" -le 64 ]; then
         ok "guest stderr logged up to --max-log-bytes 4K ($lines lines), then a note"
