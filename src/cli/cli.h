@@ -33,6 +33,14 @@ int cli_cmd_validate(int argc, char **argv);
 int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
 
+/* `serve`: replaces the process (execv) with the gateway program, the file
+ * WG_SERVE_PROGRAM in the folder of this executable (found through
+ * /proc/self/exe, never PATH or the working directory), giving it the whole
+ * command line: argv[0] as the user typed it, argv[1] "serve", the options.
+ * Returns only on failure: CLI_EXIT_ERROR after printing which file it
+ * looked for and why it could not run it (serve_exec.c). */
+int cli_exec_serve(int argc, char **argv);
+
 /* Prints "wasmgate: error: ..." and a hint to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
