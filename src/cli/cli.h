@@ -16,6 +16,7 @@
 #ifndef WG_CLI_H
 #define WG_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,11 +56,27 @@ void cli_print_usage(void);
  * read: REASON" to stderr. */
 uint8_t *cli_read_file(const char *path, size_t *len);
 
+/* A file's contents, read-only: mapped when the file is a regular file,
+ * else (pipes, /proc files, empty files) read into a buffer. */
+typedef struct cli_file {
+    const uint8_t *data;     /* len bytes */
+    size_t len;
+    void *mapping;           /* the mmap'd region of len bytes, or NULL */
+    uint8_t *buffer;         /* the malloc'd copy, or NULL */
+} cli_file;
+
+/* Loads the file at path into *f (release it with cli_file_release). False
+ * after printing "PATH: error: cannot read: REASON" to stderr. */
+bool cli_file_load(const char *path, cli_file *f);
+
+/* Unmaps or frees f's contents; f is left empty. */
+void cli_file_release(cli_file *f);
+
 /* Reads, decodes, validates and compiles the module at path. Returns it (the
  * caller frees it with wg_module_free), or NULL after printing the reason to
- * stderr. If bytes is non-NULL it receives the file's contents (the caller
- * frees them) and *len their length. */
-wg_module *cli_load_module(const char *path, uint8_t **bytes, size_t *len);
+ * stderr. If file is non-NULL it receives the file's contents, which the
+ * caller releases with cli_file_release. */
+wg_module *cli_load_module(const char *path, cli_file *file);
 
 /* Parses the arguments of a command that takes exactly one MODULE and no
  * options (validate, inspect); argv[0] is the command. Returns -1 with *path

@@ -471,7 +471,7 @@ int cli_cmd_run(int argc, char **argv) {
     int rc = parse_run_args(argc, argv, &o, &done);
     if (rc != CLI_EXIT_OK || done) goto out;
 
-    wg_module *m = cli_load_module(o.path, NULL, NULL);
+    wg_module *m = cli_load_module(o.path, NULL);
     if (!m) {
         rc = CLI_EXIT_ERROR;
         goto out;
