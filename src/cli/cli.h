@@ -87,8 +87,9 @@ wg_module *cli_load_module(const char *path, cli_file *file);
  * Why: freeing an instance unmaps its value stack, its frame array and its
  * memory's reservation one by one, and each munmap flushes the TLB of every
  * CPU the process has run on, an interprocessor interrupt each on a VM; the
- * kernel's teardown at exit does it once. `run hello.wasm` spent 0.14 ms of
- * its 2.3 ms in those munmaps (docs/cli.md, "Start-up"). */
+ * kernel's teardown at exit does it once. With the file's mapping, which
+ * run keeps to the end for that reason, `run hello.wasm` spent 0.19 ms of
+ * its 2.3 ms in those munmaps, more under load (docs/cli.md, "Start-up"). */
 void cli_exit_fast(int status);
 
 /* Parses the arguments of a command that takes exactly one MODULE and no
