@@ -3,11 +3,12 @@
 #   make serve       install deps, build, build the examples, serve examples/ on 127.0.0.1:3000
 #   make test        install deps, build, run every test; then an ASan+UBSan Debug build
 #                    in build-asan/ running the unit, spec, CLI, WASI, TOML and gateway tests
-#   make build       Release (-O2) build in build/, producing build/wasmgate
+#   make build       Release (-O2) build in build/: build/wasmgate and build/wasmgate-serve
 #   make examples    compile the example guests into examples/wasm/
 #   make spec        run the WebAssembly spec suite ($(WG_CONFORMANCE_DIR)/spec)
 #   make wasi        run the WASI conformance programs ($(WG_CONFORMANCE_DIR)/wasi)
-#   make bench       run the engine benchmarks (bench/run.sh)
+#   make bench       run the benchmarks: start-up (bench/startup.sh), engine (bench/run.sh)
+#   make bench-startup  only the start-up benchmark (bench/startup.sh)
 #   make bench-http  run the gateway benchmark with wrk (bench/http.sh)
 #   make fuzz        run the fuzzer (fuzz/run.sh; FUZZ_SECONDS=N, default 600;
 #                    FUZZ_TARGET=toml for the TOML parser)
@@ -33,11 +34,11 @@ CTEST = ctest --output-on-failure --no-tests=error --timeout 1500 -j $(JOBS)
 SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all help deps build build-asan test spec wasi bench fuzz serve clean
+.PHONY: all help deps build build-asan test spec wasi bench bench-startup fuzz serve clean
 all: build
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@bash scripts/install-deps.sh
@@ -79,11 +80,20 @@ wasi:
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target wasmgate wg_wasi_runner
 	$(BUILD_DIR)/tests/wasi/wg_wasi_runner --wasmgate $(BUILD_DIR)/wasmgate "$(WG_CONFORMANCE_DIR)/wasi"
 
+# The start-up benchmark first (seconds), then the workloads (minutes); both
+# always run, and the target fails if either failed.
 bench:
 	@bash scripts/install-deps.sh
 	@$(MAKE) --no-print-directory build
-	@test -f bench/run.sh || { echo "make bench: bench/run.sh does not exist yet" >&2; exit 1; }
-	WASMGATE=$${WASMGATE:-$(abspath $(BUILD_DIR))/wasmgate} bash bench/run.sh
+	@status=0; \
+	WASMGATE=$${WASMGATE:-$(abspath $(BUILD_DIR))/wasmgate} bash bench/startup.sh || status=1; \
+	WASMGATE=$${WASMGATE:-$(abspath $(BUILD_DIR))/wasmgate} bash bench/run.sh || status=1; \
+	exit $$status
+
+bench-startup:
+	@bash scripts/install-deps.sh
+	@$(MAKE) --no-print-directory build
+	WASMGATE=$${WASMGATE:-$(abspath $(BUILD_DIR))/wasmgate} bash bench/startup.sh
 
 fuzz:
 	@bash scripts/install-deps.sh

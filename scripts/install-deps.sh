@@ -17,6 +17,7 @@ set -euo pipefail
 #   wabt                          wat2wasm: the CLI tests' modules are .wat sources
 #   libcjson-dev                  JSON parsing (the spec runner reads wast2json output)
 #   hyperfine                     timing for `make bench`
+#   time                          /usr/bin/time: peak RSS in bench/startup.sh
 #   libmicrohttpd-dev             the gateway's HTTP server (`wasmgate serve`)
 #   curl, openssl                 gateway end-to-end tests (requests, a test TLS certificate)
 #   wrk                           HTTP load for `make bench-http`
@@ -33,6 +34,7 @@ PACKAGES=(
     wabt
     libcjson-dev
     hyperfine
+    time
     libmicrohttpd-dev
     pkg-config
     curl

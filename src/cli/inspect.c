@@ -281,12 +281,11 @@ int cli_cmd_inspect(int argc, char **argv) {
     int rc = cli_one_module_arg(argc, argv, &path);
     if (rc >= 0) return rc;
 
-    uint8_t *bytes;
-    size_t len;
-    wg_module *m = cli_load_module(path, &bytes, &len);
+    cli_file file;
+    wg_module *m = cli_load_module(path, &file);
     if (!m) return CLI_EXIT_ERROR;
-    print_module(m, path, bytes, len);
+    print_module(m, path, file.data, file.len);
     wg_module_free(m);
-    free(bytes);
+    cli_file_release(&file);
     return CLI_EXIT_OK;
 }

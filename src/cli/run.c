@@ -372,6 +372,7 @@ static int instantiate_and_run(const wg_module *m, const run_opts *o, const wg_v
     rc = CLI_EXIT_OK;
 done:
     if (watching) cli_watchdog_stop(&wd);
+    cli_exit_fast(rc); /* the run is over: the kernel tears down faster (cli.h) */
     free(results);
     wg_instance_free(inst);
     wg_wasi_free(wasi);
@@ -482,7 +483,10 @@ int cli_cmd_run(int argc, char **argv) {
     int rc = parse_run_args(argc, argv, &o, &done);
     if (rc != CLI_EXIT_OK || done) goto out;
 
-    wg_module *m = cli_load_module(o.path, NULL, NULL);
+    /* The file stays mapped until the end: unmapping it now would cost what
+     * cli_exit_fast saves at the end. */
+    cli_file file;
+    wg_module *m = cli_load_module(o.path, &file);
     if (!m) {
         rc = CLI_EXIT_ERROR;
         goto out;
@@ -504,6 +508,7 @@ int cli_cmd_run(int argc, char **argv) {
     if (rc == CLI_EXIT_OK) rc = instantiate_and_run(m, &o, args, &ft);
     free(args);
     wg_module_free(m);
+    cli_file_release(&file);
 out:
     free(o.dirs);
     free(o.envs);

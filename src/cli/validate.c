@@ -13,7 +13,7 @@ int cli_cmd_validate(int argc, char **argv) {
     int rc = cli_one_module_arg(argc, argv, &path);
     if (rc >= 0) return rc;
 
-    wg_module *m = cli_load_module(path, NULL, NULL);
+    wg_module *m = cli_load_module(path, NULL);
     if (!m) return CLI_EXIT_ERROR;
     wg_module_free(m);
     puts("valid");
