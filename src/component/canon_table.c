@@ -46,7 +46,7 @@ bool wg__canon_table_add(wg_canon_table *t, const wg_canon_handle *h, uint32_t *
         if (t->len == 0) t->len = 1; /* index 0 is reserved (never handed out) */
         i = t->len;
         if (i > t->max_len) return wg__canon_trapf(trap, TM_TABLE_FULL, t->max_len);
-        if (i == t->cap) {
+        if (i >= t->cap) {
             uint32_t cap = t->cap ? t->cap * 2 : 8;
             if (cap > t->max_len + 1u || cap < t->cap) cap = t->max_len + 1u;
             wg_canon_handle *a = realloc(t->a, (size_t)cap * sizeof *a);
