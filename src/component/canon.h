@@ -245,9 +245,45 @@ bool wg__canon_resource_drop(wg_canon_inst *inst, const wg_rtype *rt, uint32_t i
 
 /* ---- synchronous calls (canon lift / canon lower) ------------------------------ */
 
+typedef struct wg_canon_lowered wg_canon_lowered;
+
+/* The caller's side of a call in progress: the reference's on_start /
+ * on_resolve pair. A callee (a lifted function, or a host function) asks
+ * for its arguments with wg__canon_io_start once it has been entered, and
+ * hands its result back with wg__canon_io_resolve before its post-return:
+ * for a guest caller that is when the arguments are lifted from, and the
+ * result lowered into, the caller's memory, so every trap comes in the
+ * reference's order. For a host caller the values just pass through. */
+typedef struct wg_canon_io {
+    wg_trap *trap;
+    bool started, resolved;
+    /* a host caller */
+    const wg_cval *host_args;
+    uint32_t host_nargs;
+    wg_cval *host_result;
+    /* a guest caller (canon lower) */
+    const wg_canon_lowered *lowered;
+    wg_canon_call sub;              /* the lends of its borrowed handles */
+    wg_canon_cx cx;
+    uint64_t *slots;
+    uint32_t nargs, nresults;
+    uint64_t retptr;
+    wg_cval *args;                  /* lifted; owned here */
+    wg_cval small[8];
+} wg_canon_io;
+
+/* on_start: *args[0..*nargs) are the arguments (owned by io; own handles
+ * in them are the callee's to keep). Once only. */
+bool wg__canon_io_start(wg_canon_io *io, const wg_cval **args, uint32_t *nargs);
+/* on_resolve: delivers *result (NULL or an empty bool when the function has
+ * none), which it consumes (left an empty bool). Once only, after start. */
+bool wg__canon_io_resolve(wg_canon_io *io, wg_cval *result);
+
 /* What a `canon lift` made: calling it runs Store.lift's func_inst and the
- * synchronous canon_lift: enter inst, lower the arguments into it, call the
- * core function, lift the result, check the borrows, post-return, leave. */
+ * synchronous canon_lift: enter inst, take the arguments (io start) and
+ * lower them into it, call the core function, lift the result, check the
+ * borrows (Task.return_), deliver the result (io resolve), post-return,
+ * leave. */
 typedef struct wg_canon_lifted {
     const wg_cfunctype *ft;
     wg_canon_opts opts;
@@ -255,36 +291,43 @@ typedef struct wg_canon_lifted {
     wg_canon_inst *inst;
 } wg_canon_lifted;
 
-/* Calls f from caller (NULL: the host) with args[0..ft->nparams). *result
- * receives the result (an empty bool when the function has none); the
- * caller frees it. The arguments are not consumed (own handles in them are
- * moved into the callee's table: the caller gives them up). */
-bool wg__canon_call_lifted(const wg_canon_lifted *f, wg_canon_inst *caller,
-                           const wg_cval *args, wg_cval *result, wg_trap *trap);
+/* Calls f from caller (NULL: the host) for io. */
+bool wg__canon_call_lifted(const wg_canon_lifted *f, wg_canon_inst *caller, wg_canon_io *io,
+                           wg_trap *trap);
 
-/* A component-level function as a canon lower sees it: a host function, or
+/* The host calls export f with args[0..ft->nparams): *result receives the
+ * result (an empty bool when the function has none; the caller frees it).
+ * The arguments are not consumed (own handles in them are moved into the
+ * callee's table: the host gives them up). A host's argument that does not
+ * match its type fails (trap->message "invalid value: ...") before anything
+ * happens, and the instance stays usable. */
+bool wg__canon_call_export(const wg_canon_lifted *f, const wg_cval *args, uint32_t nargs,
+                           wg_cval *result, wg_trap *trap);
+
+/* A component-level function as a canon lower calls it: a host function, or
  * wg__canon_func_lifted with a wg_canon_lifted as data (component to
- * component). It receives the caller's instance, the lifted arguments, and
- * fills *result (left an empty bool when the function has none). */
-typedef bool (*wg_canon_func_fn)(void *data, wg_canon_inst *caller, const wg_cval *args,
-                                 uint32_t nargs, wg_cval *result, wg_trap *trap);
-bool wg__canon_func_lifted(void *lifted, wg_canon_inst *caller, const wg_cval *args,
-                           uint32_t nargs, wg_cval *result, wg_trap *trap);
+ * component). It is given the caller's instance and the io to take its
+ * arguments from and give its result to. */
+typedef bool (*wg_canon_func_fn)(void *data, wg_canon_inst *caller, wg_canon_io *io,
+                                 wg_trap *trap);
+bool wg__canon_func_lifted(void *lifted, wg_canon_inst *caller, wg_canon_io *io, wg_trap *trap);
 
 /* What a `canon lower` made: the core function the guest imports. */
-typedef struct wg_canon_lowered {
+struct wg_canon_lowered {
     const wg_cfunctype *ft;
     wg_canon_opts opts;
     wg_canon_inst *inst;            /* the calling instance */
     wg_canon_func_fn callee;
     void *callee_data;
-} wg_canon_lowered;
+};
 
-/* Runs the synchronous canon_lower: traps if inst may not leave, lifts the
- * flat arguments in slots[0..nargs) (borrows lent for the call), calls the
- * callee, lowers its result into slots[0..nresults) or through the return
- * pointer, gives the lent handles back. The slot convention of wg_host_fn,
- * so a core import can be a thin wrapper around it. */
+/* Runs the synchronous canon_lower: traps if inst may not leave, calls the
+ * callee, which lifts the flat arguments in slots[0..nargs) (borrows are
+ * lent for the call) and has its result lowered into slots[0..nresults) or
+ * through the return pointer; then gives the lent handles back. A callee
+ * that returns without starting or resolving is completed here (a missing
+ * result traps). The slot convention of wg_host_fn, so a core import can be
+ * a thin wrapper around it. */
 bool wg__canon_call_lowered(const wg_canon_lowered *f, uint64_t *slots, uint32_t nargs,
                             uint32_t nresults, wg_trap *trap);
 
