@@ -186,6 +186,12 @@ typedef struct wg_canon_cx {
     wg_canon_call *scope;           /* NULL outside a call (borrows then trap) */
     wg_trap *trap;                  /* filled on failure */
     bool bad_value;                 /* the failure was a host value not matching its type */
+    /* Set by the call sequences for a guest-to-guest call, never for a
+     * value a host will see: views lifts a UTF-8 string or a list of plain
+     * elements as a view into this memory (validated, not copied: see
+     * canon_plain.c), and trusted skips re-checking lifted values when
+     * lowering them (resources are checked still). */
+    bool views, trusted;
     /* The memory view, re-read after every callback. */
     uint8_t *mem;
     uint64_t mem_size;
@@ -270,6 +276,7 @@ typedef struct wg_canon_io {
     uint64_t retptr;
     wg_cval *args;                  /* lifted; owned here */
     wg_cval small[8];
+    bool guest_to_guest;            /* set by a lifted callee: views and trust allowed */
 } wg_canon_io;
 
 /* on_start: *args[0..*nargs) are the arguments (owned by io; own handles

@@ -66,6 +66,7 @@ bool wg__canon_io_start(wg_canon_io *io, const wg_cval **args, uint32_t *nargs) 
         io->args = io->small;
         return wg__canon_oom(io->trap);
     }
+    io->cx.views = io->guest_to_guest;
     wg__canon_reload(&io->cx);
     if (!wg__canon_lift_values(&io->cx, WG_CANON_MAX_FLAT_PARAMS, ft->params, n, io->slots,
                                io->nargs, io->args, &used)) {
@@ -102,6 +103,7 @@ bool wg__canon_io_resolve(wg_canon_io *io, wg_cval *result) {
     wg_cfield rf = {NULL, f->ft->result};
     uint64_t flat[WG_CANON_MAX_FLAT_RESULTS];
     uint32_t nflat = 0;
+    io->cx.trusted = io->guest_to_guest;
     wg__canon_reload(&io->cx);
     bool ok = wg__canon_lower_values(&io->cx, WG_CANON_MAX_FLAT_RESULTS, &rf, f->ft->result ? 1 : 0,
                                      result, flat, &nflat,
@@ -126,6 +128,15 @@ static void io_fini(wg_canon_io *io) {
 
 /* ---- canon lift ---------------------------------------------------------------------- */
 
+/* A call from another guest whose values may skip the value tree: a
+ * different instance with a different memory, so a view into the source
+ * memory stays put while the destination's realloc runs. */
+static bool guest_to_guest(const wg_canon_lifted *f, const wg_canon_io *io) {
+    const wg_canon_lowered *l = io->lowered;
+    return l && l->inst != f->inst && l->opts.memory && f->opts.memory &&
+           (l->opts.memory != f->opts.memory || l->opts.memory_data != f->opts.memory_data);
+}
+
 bool wg__canon_call_lifted(const wg_canon_lifted *f, wg_canon_inst *caller, wg_canon_io *io,
                            wg_trap *trap) {
     const wg_cfunctype *ft = f->ft;
@@ -141,6 +152,7 @@ bool wg__canon_call_lifted(const wg_canon_lifted *f, wg_canon_inst *caller, wg_c
     wg_cval result = {.kind = WG_CV_BOOL};
     const wg_cval *args;
     bool ok = false;
+    io->guest_to_guest = cx.views = cx.trusted = guest_to_guest(f, io);
     if (!wg__canon_io_start(io, &args, &n)) goto out;
     if (n != ft->nparams) {
         wg__canon_trapf(trap, "%u arguments for a function of %u parameters", n, ft->nparams);

@@ -154,6 +154,23 @@ uint32_t wg__canon_flat_count(const wg_cfield *ts, uint32_t n, bool mem64);
  * failed), so that c can go away. */
 void wg__canon_call_detach(wg_canon_call *c, wg_canon_inst *callee);
 
+/* ---- guest-to-guest views (canon_plain.c) ----------------------------------------- */
+
+/* Internal value kinds, only ever inside a guest-to-guest call (cx->views):
+ * of.str.data points into the source memory (stable for the call: the two
+ * sides are different instances with different memories), of.str.len is
+ * the byte length (a valid UTF-8 string) or the element count (a list of
+ * plain elements, validated). They own nothing: wg_cval_free skips them. */
+#define WG_CVX_STRING_VIEW 0x100u
+#define WG_CVX_LIST_VIEW 0x101u
+
+/* Whether t holds no pointer, handle or async value (canon_plain.c). */
+bool wg__canon_is_plain(const wg_ctype *t);
+/* The lift's traps over n plain values of type t at p. */
+bool wg__canon_plain_validate(wg_canon_cx *cx, const uint8_t *p, uint64_t n, const wg_ctype *t);
+/* store(load(src)) of n validated plain values of type t. */
+void wg__canon_plain_copy(uint8_t *dst, const uint8_t *src, uint64_t n, const wg_ctype *t);
+
 /* ---- the per-node operations ------------------------------------------------------ */
 
 /* Checks that a host value v matches type t (kinds, ranges, UTF-8, counts,

@@ -76,6 +76,13 @@ bool wg__canon_load_list(wg_canon_cx *cx, uint64_t ptr, uint64_t len, const wg_c
     if (len > WG_CANON_MAX_LIST_BYTES / size) return CX_TRAP(cx, "%s", TM_LIST_LONG);
     if (!aligned(ptr, align)) return CX_TRAP(cx, TM_LIST_ALIGN, align);
     if (!in_bounds(cx, ptr, len * size)) return CX_TRAP(cx, "%s", TM_LIST_OOB);
+    if (cx->views && t->kind == WG_CT_LIST && wg__canon_is_plain(t->elem)) {
+        if (!wg__canon_plain_validate(cx, cx->mem + ptr, len, t->elem)) return false;
+        *out = (wg_cval){.kind = WG_CVX_LIST_VIEW};
+        out->of.str.data = (char *)(cx->mem + ptr);
+        out->of.str.len = len;
+        return true;
+    }
     if (t->kind == WG_CT_MAP) return load_pairs(cx, ptr, len, t, out);
     return load_elems(cx, ptr, len, t->elem, out);
 }

@@ -75,6 +75,10 @@ bool wg__canon_store_list(wg_canon_cx *cx, const wg_cval *v, const wg_ctype *t,
         !wg__canon_check_alloc(cx, *ptr, align, bytes, TM_LIST_REALLOC_OOB))
         return false;
     *len = v->of.seq.n;
+    if (v->kind == WG_CVX_LIST_VIEW) {
+        if (bytes) wg__canon_plain_copy(cx->mem + *ptr, (const uint8_t *)v->of.str.data, v->of.str.len, t->elem);
+        return true;
+    }
     if (t->kind == WG_CT_MAP) return store_pairs(cx, v, t, *ptr);
     return store_elems(cx, v, t->elem, *ptr);
 }

@@ -104,6 +104,15 @@ bool wg__canon_load_string(wg_canon_cx *cx, uint64_t ptr, uint64_t tagged, wg_cv
     if (cx->opts->enc != WG_CANON_UTF8 && !aligned(ptr, 2)) return CX_TRAP(cx, "%s", TM_STRING_ALIGN);
     if (!in_bounds(cx, ptr, bytes)) return CX_TRAP(cx, "%s", TM_STRING_OOB);
     const uint8_t *s = cx->mem + ptr;
+    if (how == UTF8 && cx->views) {
+        size_t good;
+        uint32_t bad_len;
+        if (!wg__utf8_validate(s, bytes, &good, &bad_len)) return lift_utf8(cx, s, bytes, out);
+        *out = (wg_cval){.kind = WG_CVX_STRING_VIEW};
+        out->of.str.data = (char *)s;
+        out->of.str.len = bytes;
+        return true;
+    }
     switch (how) {
     case UTF8: return lift_utf8(cx, s, bytes, out);
     case UTF16: return lift_utf16(cx, s, units, enc, out);
