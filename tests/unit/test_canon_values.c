@@ -307,8 +307,10 @@ static uint32_t rnd(uint32_t *s) {
     return *s >> 8;
 }
 
-static const char *const SAMPLE_STRINGS[] = {"", "a", "hello", "h\xc3\xb6", "\xe2\x98\x83!",
-                                              "\xf0\x9f\x8d\xb0x", "\xc3\xbf\xc3\xa0", "\0z"};
+static const struct { const char *s; size_t n; } SAMPLE_STRINGS[] = {
+    {"", 0}, {"a", 1}, {"hello", 5}, {"h\xc3\xb6", 3}, {"\xe2\x98\x83!", 4},
+    {"\xf0\x9f\x8d\xb0x", 5}, {"\xc3\xbf\xc3\xa0", 4}, {"\0z", 2},
+};
 
 /* A valid value of type t (depth-limited sizes). */
 static wg_cval sample(const wg_ctype *t, uint32_t *s, const wg_rtype *const *rts) {
@@ -327,9 +329,8 @@ static wg_cval sample(const wg_ctype *t, uint32_t *s, const wg_rtype *const *rts
     case WG_CT_F64: { double f[] = {0.0, -2.25, 1e300, -INFINITY, NAN}; v.of.f64 = f[rnd(s) % 5]; break; }
     case WG_CT_CHAR: { uint32_t c[] = {0, 'A', 0xe9, 0xD7FF, 0xE000, 0x2603, 0x10FFFF}; v.of.c = c[rnd(s) % 7]; break; }
     case WG_CT_STRING: {
-        const char *x = SAMPLE_STRINGS[rnd(s) % 8];
-        size_t n = x[0] ? strlen(x) : (x[1] ? 2 : 0);
-        v = wg_cval_string(x, n);
+        uint32_t k = rnd(s) % 8;
+        v = wg_cval_string(SAMPLE_STRINGS[k].s, SAMPLE_STRINGS[k].n);
         break;
     }
     case WG_CT_LIST: case WG_CT_MAP: case WG_CT_RECORD: case WG_CT_TUPLE: {
