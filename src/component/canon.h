@@ -16,6 +16,23 @@
  * a lifted string remembers the encoding it had (wg_cval.str_enc) so lowering
  * sizes its realloc calls exactly as the reference's (encoding, code units).
  *
+ * One shortcut, invisible to guests: in a guest-to-guest call, UTF-8
+ * strings and lists of plain elements (no pointer or handle inside) are
+ * lifted as views into the source memory (validated at the lift) and copied
+ * memory to memory when lowered, writing exactly what the tree would
+ * (canon_plain.c; test_canon_fused.c holds the two paths to the same
+ * bytes). Hosts only ever see trees.
+ *
+ * The call sequences (wg__canon_call_lifted / _lowered / _export) follow
+ * definitions.py step by step, with the caller's side of a call as a
+ * wg_canon_io (the reference's on_start / on_resolve): the callee is
+ * entered before the arguments are lifted, and the result reaches the
+ * caller before the callee's post-return. The instantiation code binds a
+ * `canon lift` to a wg_canon_lifted and a `canon lower` to a
+ * wg_canon_lowered whose callee is a host function or another lifted
+ * function; realloc, post-return, destructors and lifted core functions are
+ * wg_canon_core callbacks it makes call into the engine.
+ *
  * Who is who (names as in definitions.py):
  *   wg_canon_inst   ComponentInstance: the handle table, may_enter/may_leave,
  *                   the parent instance, and the resource-slot map (ctype.h:
