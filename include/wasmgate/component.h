@@ -48,8 +48,21 @@ enum {
  * component instance, or one per host resource type. */
 typedef struct wg_rtype wg_rtype;
 
+/* How a string was encoded in the guest memory it was lifted from (the
+ * wg_cval field str_enc): the Canonical ABI sizes the realloc calls that
+ * lower the string into another component from it, exactly as the
+ * specification does with the (encoding, code units) pair it carries
+ * (CanonicalABI.md, store_string_into_range). Hosts leave it 0. */
+enum {
+    WG_CV_ENC_UTF8 = 0,      /* UTF-8, or a value a host built */
+    WG_CV_ENC_UTF16,         /* string-encoding=utf16 */
+    WG_CV_ENC_LATIN1,        /* string-encoding=latin1+utf16, stored as Latin-1 */
+    WG_CV_ENC_LATIN1_UTF16,  /* string-encoding=latin1+utf16, stored as UTF-16 */
+};
+
 typedef struct wg_cval {
-    uint32_t kind; /* WG_CV_* */
+    uint32_t kind;    /* WG_CV_* */
+    uint32_t str_enc; /* strings only: WG_CV_ENC_* (above); not part of the value */
     union {
         bool b;
         int64_t s;      /* s8 .. s64 */
@@ -78,14 +91,15 @@ typedef struct wg_cval {
 } wg_cval;
 
 /* Frees what v owns (children, strings) and leaves v as an empty bool.
- * NULL is a no-op. */
+ * NULL is a no-op. Handles own no memory: freeing an own does not drop the
+ * resource it stands for. */
 void wg_cval_free(wg_cval *v);
 
 /* Deep copy of src into *dst. False when out of memory (dst then empty). */
 bool wg_cval_copy(wg_cval *dst, const wg_cval *src);
 
 /* Deep equality: kinds, numbers (floats by bits, but every NaN equals every
- * NaN), strings, children. */
+ * NaN), strings (str_enc ignored), children. */
 bool wg_cval_equal(const wg_cval *a, const wg_cval *b);
 
 /* Constructors for the leaves (no allocation except strings). */
@@ -103,7 +117,8 @@ wg_cval wg_cval_string(const char *data, size_t len);
 wg_cval wg_cval_seq(uint32_t kind, size_t n);
 /* A variant / enum / option / result with case disc. *payload (may be NULL)
  * is moved into a new allocation: the tree it owns now belongs to the result,
- * and *payload is left empty. */
+ * and *payload is left empty. When that allocation fails the payload tree is
+ * freed and the result is marked out of memory (wg_cval_ok). */
 wg_cval wg_cval_var(uint32_t kind, uint32_t disc, wg_cval *payload);
 
 /* False if a constructor above failed for lack of memory somewhere in v. */
