@@ -179,9 +179,15 @@ if wg_start_server budget "$APP/modules.toml" --max-total-memory 16M; then
     BG_PIDS+=($!)
     if wait_file "$APP/sync/a.started"; then
         # The held guest grew until memory.grow failed: the budget is full.
-        http -X POST --data-binary @"$WG_TMP/4m" -H 'Expect:' "$U/rawecho"
-        expect "budget full: a 4 MiB body -> 503" "$CODE" 503
+        # A refused body of up to 1 MiB is read and dropped, so the 503 always
+        # arrives; a larger one is refused before it is sent when the client
+        # asks with Expect: 100-continue (curl does), else answered at once
+        # (a client still sending may then see a reset: not tested).
         head -c $((512 * 1024)) /dev/zero >"$WG_TMP/512k"
+        http -X POST --data-binary @"$WG_TMP/512k" -H 'Expect:' "$U/rawecho"
+        expect "budget full: a 512 KiB body (read and dropped) -> 503" "$CODE" 503
+        http -X POST --data-binary @"$WG_TMP/4m" -H 'Expect: 100-continue' "$U/rawecho"
+        expect "budget full: a 4 MiB body that waits for 100-continue -> 503" "$CODE" 503
         http -X POST --data-binary @"$WG_TMP/512k" -H 'Expect:' -H 'Transfer-Encoding: chunked' "$U/rawecho"
         expect "budget full: a chunked 512 KiB body (read and dropped) -> 503" "$CODE" 503
         http -X POST --data-binary @"$WG_TMP/4m" -H 'Expect: 100-continue' -H 'Transfer-Encoding: chunked' "$U/rawecho"
