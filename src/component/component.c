@@ -19,6 +19,9 @@
  * hostile component must fail cleanly rather than exhaust memory. */
 #define ARENA_BASE ((size_t)256 << 20)
 #define ARENA_PER_BYTE 64
+/* The validator's work budget (cvalid.h, wg_cv.fuel): type nodes visited. */
+#define FUEL_BASE ((uint64_t)200 << 20)
+#define FUEL_PER_BYTE 256
 
 wg_binary_kind wg_binary_kind_of(const uint8_t *bytes, size_t len) {
     if (!bytes || len < 8 || memcmp(bytes, "\0asm", 4) != 0) return WG_BINARY_UNKNOWN;
@@ -47,12 +50,6 @@ static void forget_bytes(wg_cdef *def) {
 }
 
 static void report(const wg_cv *cv, wg_error *err) {
-    if (cv->kind == WG_ERR_RESOURCE) {
-        wg__error(err, WG_ERR_RESOURCE, cv->offset,
-                  "component, offset 0x%zx: out of memory (or the component is too complex to validate)",
-                  cv->offset);
-        return;
-    }
     if (cv->sec >= 0)
         wg__error(err, cv->kind, cv->offset, "component section 0x%x (%s), offset 0x%zx: %s", (unsigned)cv->sec,
                   wg__csection_name(cv->sec), cv->offset, cv->msg);
@@ -101,6 +98,9 @@ wg_component *wg_component_new(const uint8_t *bytes, size_t len, wg_error *err) 
     cv->err = err;
     cv->sec = -1;
     cv->kind = WG_ERR_INVALID;
+    cv->fuel = FUEL_BASE + (uint64_t)len * FUEL_PER_BYTE;
+    /* Primitive types exist before any temporary (arena-marked) work. */
+    for (unsigned code = 0; code < 0x80; code++) (void)wg__cv_prim(cv, (uint8_t)code);
     bool ok = wg__cv_component(cv, c->root);
     if (!ok) report(cv, err);
     free(cv);

@@ -211,7 +211,8 @@ struct wg_cinsttype {
     /* Every resource exported (at any depth) and where. */
     uint32_t nexplicit;
     const wg_cpath *explicit_;
-    uint32_t size;
+    uint32_t size;                   /* validator: type nodes (bounded) */
+    uint32_t nest;                   /* validator: instance/component type nesting (bounded) */
 };
 
 struct wg_ccomptype {
@@ -224,7 +225,8 @@ struct wg_ccomptype {
     const wg_cpath *defined_res;
     uint32_t nexplicit;              /* every exported resource (path into exports) */
     const wg_cpath *explicit_;
-    uint32_t size;
+    uint32_t size;                   /* validator: type nodes (bounded) */
+    uint32_t nest;                   /* validator: instance/component type nesting (bounded) */
 };
 
 /* ---- definitions -------------------------------------------------------------- */

@@ -49,6 +49,7 @@ bool wg__cv_remap_val(wg_cv *cv, const wg_ctype *t, wg_cremap *m, const wg_ctype
     uint64_t v;
     *out = t;
     if (!t || wg__cval(t)->primitive) return true;
+    if (!wg__cv_fuel(cv)) return false;
     if (wg__hmap_get(&m->types, wg__hmap_ptr(t), &v)) {
         *out = (const wg_ctype *)(uintptr_t)v;
         return true;
@@ -258,6 +259,7 @@ static bool remap_comp(wg_cv *cv, const wg_ccomptype *c, wg_cremap *m, const wg_
 
 static bool free_val(wg_cv *cv, const wg_ctype *t, wg_hmap *set) {
     if (!t || wg__cval(t)->primitive || !t->has_resource) return true;
+    if (!wg__cv_fuel(cv)) return false;
     switch (t->kind) {
     case WG_CT_OWN: case WG_CT_BORROW:
         return wg__hmap_put(set, t->resource, 1) || wg__cv_oom(cv);
@@ -380,6 +382,7 @@ static bool sub_opt(wg_cv *cv, const wg_ctype *a, const wg_ctype *b, const char 
 
 bool wg__cv_sub_val(wg_cv *cv, const wg_ctype *a, const wg_ctype *b) {
     if (a == b) return true;
+    if (!wg__cv_fuel(cv)) return false;
     bool ap = wg__cval(a)->primitive, bp = wg__cval(b)->primitive;
     if (ap && bp) {
         if (a->kind != b->kind)
@@ -792,6 +795,7 @@ bool wg__cv_instantiate(wg_cv *cv, wg_cvscope *s, const wg_ccomptype *comp, cons
     }
     if (ok) {
         t->size = comp->size;
+        t->nest = comp->nest;
         ok = remap_externs(cv, comp->exports, comp->nexports, &m, &t->exports) &&
              remap_paths(cv, comp->explicit_, comp->nexplicit, &m, &t->explicit_);
         t->nexports = comp->nexports;

@@ -37,6 +37,13 @@ bool wg__cv_context(wg_cv *cv, const char *fmt, ...) {
     return false;
 }
 
+bool wg__cv_exhausted(wg_cv *cv) {
+    snprintf(cv->msg, sizeof cv->msg, "the component is too complex to validate (work limit reached)");
+    cv->kind = WG_ERR_RESOURCE;
+    cv->exhausted = true;
+    return false;
+}
+
 bool wg__cv_oom(wg_cv *cv) {
     snprintf(cv->msg, sizeof cv->msg, "out of memory");
     cv->kind = WG_ERR_RESOURCE;
@@ -391,11 +398,12 @@ static bool prepare_instance_export(wg_cv *cv, wg_cvscope *s, wg_centity *e) {
 
 /* ---- external visibility (validate_and_register_named_types) ----------------------- */
 
-static bool named_val(const wg_ctype *t, const wg_hmap *set);
+static bool named_val(wg_cv *cv, const wg_ctype *t, const wg_hmap *set);
 
-/* A value type used where the named types are those in set. */
-static bool named_val(const wg_ctype *t, const wg_hmap *set) {
-    if (!t || wg__cval(t)->primitive) return true;
+/* A value type used where the named types are those in set. (An exhausted
+ * work budget answers true: the caller reports the error.) */
+static bool named_val(wg_cv *cv, const wg_ctype *t, const wg_hmap *set) {
+    if (!t || wg__cval(t)->primitive || !wg__cv_fuel(cv)) return true;
     switch (t->kind) {
     case WG_CT_FLAGS: case WG_CT_ENUM: case WG_CT_RECORD: case WG_CT_VARIANT:
         /* Never anonymous: the type itself needs a name. */
@@ -404,47 +412,47 @@ static bool named_val(const wg_ctype *t, const wg_hmap *set) {
         return wg__hmap_get(set, wg__cv_reskey(wg__cv_handle_res(t)), NULL);
     case WG_CT_TUPLE:
         for (uint32_t i = 0; i < t->n; i++)
-            if (!named_val(t->fields[i].type, set)) return false;
+            if (!named_val(cv, t->fields[i].type, set)) return false;
         return true;
     default:
-        return named_val(t->elem, set) && named_val(t->elem2, set);
+        return named_val(cv, t->elem, set) && named_val(cv, t->elem2, set);
     }
 }
 
 /* The parts of a value type being named now must all have names. */
-static bool named_in_val(const wg_ctype *t, const wg_hmap *set) {
-    if (!t || wg__cval(t)->primitive) return true;
+static bool named_in_val(wg_cv *cv, const wg_ctype *t, const wg_hmap *set) {
+    if (!t || wg__cval(t)->primitive || !wg__cv_fuel(cv)) return true;
     switch (t->kind) {
     case WG_CT_FLAGS: case WG_CT_ENUM:
         return true;
     case WG_CT_RECORD: case WG_CT_TUPLE: case WG_CT_VARIANT:
         for (uint32_t i = 0; i < t->n; i++)
-            if (!named_val(t->fields[i].type, set)) return false;
+            if (!named_val(cv, t->fields[i].type, set)) return false;
         return true;
     case WG_CT_OWN: case WG_CT_BORROW:
         return wg__hmap_get(set, wg__cv_reskey(wg__cv_handle_res(t)), NULL);
     default:
-        return named_val(t->elem, set) && named_val(t->elem2, set);
+        return named_val(cv, t->elem, set) && named_val(cv, t->elem2, set);
     }
 }
 
-static bool named_in_func(const wg_cfunctype *f, const wg_hmap *set) {
+static bool named_in_func(wg_cv *cv, const wg_cfunctype *f, const wg_hmap *set) {
     for (uint32_t i = 0; i < f->nparams; i++)
-        if (!named_val(f->params[i].type, set)) return false;
-    return named_val(f->result, set);
+        if (!named_val(cv, f->params[i].type, set)) return false;
+    return named_val(cv, f->result, set);
 }
 
-static bool named_in_tyref(wg_ctyref t, const wg_hmap *set);
+static bool named_in_tyref(wg_cv *cv, wg_ctyref t, const wg_hmap *set);
 
-static bool named_in_inst(const wg_cinsttype *t, const wg_hmap *set) {
+static bool named_in_inst(wg_cv *cv, const wg_cinsttype *t, const wg_hmap *set) {
     for (uint32_t i = 0; i < t->nexports; i++) {
         const wg_centity *e = &t->exports[i].type;
         bool ok = true;
         switch (e->kind) {
-        case WG_EXT_FUNC: ok = named_in_func(e->of.func, set); break;
-        case WG_EXT_TYPE: ok = named_in_tyref(e->of.type.created, set); break;
-        case WG_EXT_VALUE: ok = named_in_val(e->of.value, set); break;
-        case WG_EXT_INSTANCE: ok = named_in_inst(e->of.inst, set); break;
+        case WG_EXT_FUNC: ok = named_in_func(cv, e->of.func, set); break;
+        case WG_EXT_TYPE: ok = named_in_tyref(cv, e->of.type.created, set); break;
+        case WG_EXT_VALUE: ok = named_in_val(cv, e->of.value, set); break;
+        case WG_EXT_INSTANCE: ok = named_in_inst(cv, e->of.inst, set); break;
         default: break;
         }
         if (!ok) return false;
@@ -452,11 +460,11 @@ static bool named_in_inst(const wg_cinsttype *t, const wg_hmap *set) {
     return true;
 }
 
-static bool named_in_tyref(wg_ctyref t, const wg_hmap *set) {
+static bool named_in_tyref(wg_cv *cv, wg_ctyref t, const wg_hmap *set) {
     switch (t.kind) {
-    case WG_CTY_VALUE: return named_in_val(t.of.value, set);
-    case WG_CTY_FUNC: return named_in_func(t.of.func, set);
-    case WG_CTY_INSTANCE: return named_in_inst(t.of.inst, set);
+    case WG_CTY_VALUE: return named_in_val(cv, t.of.value, set);
+    case WG_CTY_FUNC: return named_in_func(cv, t.of.func, set);
+    case WG_CTY_INSTANCE: return named_in_inst(cv, t.of.inst, set);
     default: return true;   /* resources, component types (checked when built) */
     }
 }
@@ -482,10 +490,11 @@ static bool register_named(wg_cv *cv, wg_cvscope *s, const wg_cstr *toplevel, in
     wg_hmap *set = kind == WG_XK_IMPORT ? &s->imported_types : &s->exported_types;
     switch (e->kind) {
     case WG_EXT_TYPE: {
-        if (!named_in_tyref(e->of.type.referenced, set)) {
+        if (!named_in_tyref(cv, e->of.type.referenced, set)) {
             *ok = false;
             return true;
         }
+        if (cv->exhausted) return false;
         uint64_t key = wg__cv_tykey(e->of.type.created);
         /* Imported types may be used by exports too. */
         if (kind == WG_XK_IMPORT && !wg__hmap_put(&s->imported_types, key, 1)) return wg__cv_oom(cv);
@@ -497,11 +506,11 @@ static bool register_named(wg_cv *cv, wg_cvscope *s, const wg_cstr *toplevel, in
             if (!register_named(cv, s, NULL, kind, &e->of.inst->exports[i].type, ok)) return false;
         return true;
     case WG_EXT_FUNC:
-        *ok = named_in_func(e->of.func, set);
-        return true;
+        *ok = named_in_func(cv, e->of.func, set);
+        return !cv->exhausted;
     case WG_EXT_VALUE:
-        *ok = named_val(e->of.value, set);
-        return true;
+        *ok = named_val(cv, e->of.value, set);
+        return !cv->exhausted;
     default:
         return true;
     }
@@ -859,12 +868,13 @@ bool wg__cv_finish(wg_cv *cv, wg_cvscope *s, const wg_ccomptype **out) {
     if (!ok) return false;
     t->ndefined_res = ndef;
     t->defined_res = def;
-    uint32_t size = 1;
+    uint32_t size = 1, nest = 1;
     for (uint32_t i = 0; i < t->nimports; i++)
-        if (!wg__cv_add_size(cv, &size, wg__cv_entity_size(&t->imports[i].type))) return false;
+        if (!wg__cv_add_entity_info(cv, &size, &nest, &t->imports[i].type)) return false;
     for (uint32_t i = 0; i < t->nexports; i++)
-        if (!wg__cv_add_size(cv, &size, wg__cv_entity_size(&t->exports[i].type))) return false;
+        if (!wg__cv_add_entity_info(cv, &size, &nest, &t->exports[i].type)) return false;
     t->size = size;
+    t->nest = nest;
     *out = t;
     return true;
 }
@@ -880,7 +890,7 @@ static bool item_exports(wg_cv *cv, wg_cvscope *s, wg_citem *it) {
     wg_strset names = {0};
     wg_cvnamectx empty = {0};   /* no names: a bag declares no resources by name */
     bool ok = true;
-    uint32_t size = 1;
+    uint32_t size = 1, nest = 1;
     for (uint32_t i = 0; ok && i < n; i++) {
         const wg_carg *a = &it->u.exports.exports[i];
         wg_centity e;
@@ -901,7 +911,7 @@ static bool item_exports(wg_cv *cv, wg_cvscope *s, wg_citem *it) {
             }
         }
         ok = ok && extern_name(cv, &empty, WG_XK_EXPORT, &a->name, &e, &names) &&
-             wg__cv_add_size(cv, &size, wg__cv_entity_size(&e));
+             wg__cv_add_entity_info(cv, &size, &nest, &e);
         xs[i].name = a->name;
         xs[i].type = e;
     }
@@ -916,6 +926,7 @@ static bool item_exports(wg_cv *cv, wg_cvscope *s, wg_citem *it) {
         t->nexplicit = explicit_.len;
         t->explicit_ = wg__arena_dup(cv->arena, explicit_.data, explicit_.len * sizeof *explicit_.data);
         t->size = size;
+        t->nest = nest;
         if (explicit_.len && !t->explicit_) ok = wg__cv_oom(cv);
     }
     WG_VEC_FREE(explicit_);

@@ -43,6 +43,7 @@
 #define WG_CV_MAX_TYPE_SIZE 1000000u    /* type nodes as a tree */
 #define WG_CV_MAX_TYPE_DEPTH 100u       /* value type nesting */
 #define WG_CV_MAX_FIXED_LIST 1073741824u
+#define WG_CV_MAX_NEST 100u             /* instance/component types within each other */
 
 enum { WG_SCOPE_COMPONENT = 1, WG_SCOPE_COMPONENT_TYPE, WG_SCOPE_INSTANCE_TYPE };
 enum { WG_XK_NONE = 0, WG_XK_IMPORT, WG_XK_EXPORT };
@@ -112,6 +113,12 @@ typedef struct wg_cv {
     wg_cvscope *scope;       /* innermost */
     uint32_t next_alias;
     const wg_ctype *prim[0x80];  /* primitive types, by opcode (built once) */
+    /* Work budget: type nodes visited by checks and substitutions. Types are
+     * DAGs whose tree size is bounded, but a hostile component can make the
+     * validator walk big types many times; past the budget, validation fails
+     * (WG_ERR_RESOURCE) instead of running for minutes. */
+    uint64_t fuel;
+    bool exhausted;
     /* Where the current error is (section, offset) and what it says. */
     int sec;
     size_t offset;
@@ -125,6 +132,13 @@ bool wg__cv_fail(wg_cv *cv, const char *fmt, ...) __attribute__((format(printf, 
 /* Prefixes the current message with "CONTEXT: ". */
 bool wg__cv_context(wg_cv *cv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool wg__cv_oom(wg_cv *cv);
+/* Spends one unit of the work budget; false (error set) when none is left. */
+bool wg__cv_exhausted(wg_cv *cv);
+static inline bool wg__cv_fuel(wg_cv *cv) {
+    if (cv->fuel == 0) return wg__cv_exhausted(cv);
+    cv->fuel--;
+    return true;
+}
 
 /* ---- identities ------------------------------------------------------------------- */
 
@@ -191,6 +205,8 @@ const wg_ctype *wg__cv_prim(wg_cv *cv, uint8_t code);
 uint32_t wg__cv_func_size(const wg_cfunctype *f);
 uint32_t wg__cv_entity_size(const wg_centity *e);
 bool wg__cv_add_size(wg_cv *cv, uint32_t *acc, uint32_t n);
+/* Folds an extern's size and nesting into an instance/component type's. */
+bool wg__cv_add_entity_info(wg_cv *cv, uint32_t *size, uint32_t *nest, const wg_centity *e);
 /* A new value type laid out from t (the validator's constructor). */
 const wg_ctype *wg__cv_new_val(wg_cv *cv, const wg_cvaltype *proto);
 

@@ -361,10 +361,11 @@ static bool build_instance_type(wg_cv *cv, wg_cvscope *s, const wg_cinsttype **o
     if ((!t->exports && t->nexports) || !def || (!t->explicit_ && t->nexplicit)) return wg__cv_oom(cv);
     for (uint32_t i = 0; i < s->defined_res.len; i++) def[i] = s->defined_res.data[i].id;
     t->defined = def;
-    uint32_t size = 1;
+    uint32_t size = 1, nest = 1;
     for (uint32_t i = 0; i < t->nexports; i++)
-        if (!wg__cv_add_size(cv, &size, wg__cv_entity_size(&t->exports[i].type))) return false;
+        if (!wg__cv_add_entity_info(cv, &size, &nest, &t->exports[i].type)) return false;
     t->size = size;
+    t->nest = nest;
     *out = t;
     return true;
 }
@@ -589,4 +590,24 @@ uint32_t wg__cv_entity_size(const wg_centity *e) {
     case WG_EXT_INSTANCE: return e->of.inst->size;
     default: return e->of.comp->size;
     }
+}
+
+static uint32_t entity_nest(const wg_centity *e) {
+    wg_ctyref t = e->of.type.created;
+    switch (e->kind) {
+    case WG_EXT_INSTANCE: return e->of.inst->nest;
+    case WG_EXT_COMPONENT: return e->of.comp->nest;
+    case WG_EXT_TYPE:
+        if (t.kind == WG_CTY_INSTANCE) return t.of.inst->nest;
+        if (t.kind == WG_CTY_COMPONENT) return t.of.comp->nest;
+        return 0;
+    default: return 0;
+    }
+}
+
+bool wg__cv_add_entity_info(wg_cv *cv, uint32_t *size, uint32_t *nest, const wg_centity *e) {
+    uint32_t n = entity_nest(e) + 1;
+    if (n > *nest) *nest = n;
+    if (*nest > WG_CV_MAX_NEST) return wg__cv_fail(cv, "instance or component types nested too deeply");
+    return wg__cv_add_size(cv, size, wg__cv_entity_size(e));
 }
