@@ -107,7 +107,9 @@ bool wg__cv_core_module(wg_cv *cv, wg_cvscope *s, wg_citem *it) {
     memset(&merr, 0, sizeof merr);
     wg_module *m = wg_module_new(it->u.core_module.bytes, it->u.core_module.len, &merr);
     if (!m) {
-        wg__cv_fail(cv, "invalid core module: %s", merr.message[0] ? merr.message : "cannot load");
+        /* The engine's offsets are within the module: say where it starts. */
+        wg__cv_fail(cv, "invalid core module (its bytes start at 0x%zx): %s", it->offset,
+                    merr.message[0] ? merr.message : "cannot load");
         cv->kind = merr.kind ? merr.kind : WG_ERR_INVALID;
         if (merr.offset != (size_t)-1) cv->offset = it->offset + merr.offset;
         return false;
