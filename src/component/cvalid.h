@@ -2,17 +2,19 @@
  * The component validator (Explainer.md, Binary.md notes, CanonicalABI.md
  * "Canonical Definitions"), shared by cvalid*.c and csubtype.c:
  *
- *   cvalid.c        scopes, the walk over a component's definitions, imports
- *                   and exports (names, external visibility, resources),
- *                   aliases, bags of exports, a component's final type
+ *   cvalid.c        scopes, index spaces, the walk over a component's
+ *                   definitions, a component's final type and resource bindings
+ *   cvalid_extern.c imports, exports and bags of exports: names, external
+ *                   visibility, resource bookkeeping
+ *   cvalid_alias.c  aliases
  *   cvalid_types.c  type definitions: value types (built as wg_ctype and laid
  *                   out), function, resource, component and instance types,
  *                   core function and module types
  *   cvalid_core.c   core modules (compiled with wg_module_new), core
  *                   instances, core extern subtyping
  *   cvalid_canon.c  canon lift/lower and the built-ins
- *   csubtype.c      subtyping, resource substitution (remapping), free
- *                   resource variables, component instantiation
+ *   cremap.c        resource substitution (remapping), free resource variables
+ *   csubtype.c      subtyping, component instantiation
  *
  * A scope (wg_cvscope) is a component definition, a component type or an
  * instance type: each has its own index spaces, imports and exports; scopes
@@ -171,6 +173,8 @@ bool wg__cv_table_at(wg_cv *cv, wg_cvscope *s, uint32_t idx, wg_ccoreext *out);
 /* The scope `count` levels out ("invalid outer alias count"). */
 bool wg__cv_outer(wg_cv *cv, uint32_t count, wg_cvscope **out);
 
+/* An item of an index space as an entity (instantiation args, exports). */
+bool wg__cv_sortidx_entity(wg_cv *cv, wg_cvscope *s, wg_csortidx si, wg_centity *out);
 /* externtype -> entity (check_type_ref). */
 bool wg__cv_extern_type(wg_cv *cv, wg_cvscope *s, const wg_crawextern *ext, wg_centity *out);
 /* Adds an import / export / aliased entity to the index spaces (and, for
@@ -180,6 +184,13 @@ bool wg__cv_add_import(wg_cv *cv, wg_cvscope *s, const wg_crawname *name, wg_cen
                        uint8_t *sort, uint32_t *index);
 bool wg__cv_add_export(wg_cv *cv, wg_cvscope *s, const wg_crawname *name, wg_centity *ty,
                        uint8_t *sort, uint32_t *index);
+/* Appends an entity of kind WG_XK_IMPORT / EXPORT (name given) or
+ * WG_XK_NONE (an alias) (cvalid_extern.c). */
+bool wg__cv_add_entity(wg_cv *cv, wg_cvscope *s, const wg_crawname *name, int kind, wg_centity *e,
+                       uint8_t *sort, uint32_t *index);
+/* An instance from inline exports (cvalid_extern.c). */
+bool wg__cv_item_exports(wg_cv *cv, wg_cvscope *s, wg_citem *it);
+/* An alias definition or declarator (cvalid_alias.c). */
 bool wg__cv_alias(wg_cv *cv, wg_cvscope *s, const wg_crawalias *a, uint8_t *sort, uint32_t *index);
 /* Pushes a type onto the type index space. */
 bool wg__cv_push_type(wg_cv *cv, wg_cvscope *s, wg_ctyref t, uint32_t *index);
@@ -210,7 +221,7 @@ bool wg__cv_add_entity_info(wg_cv *cv, uint32_t *size, uint32_t *nest, const wg_
 /* A new value type laid out from t (the validator's constructor). */
 const wg_ctype *wg__cv_new_val(wg_cv *cv, const wg_cvaltype *proto);
 
-/* ---- subtyping and substitution (csubtype.c) -------------------------------------- */
+/* ---- substitution (cremap.c) and subtyping (csubtype.c) --------------------------- */
 
 /* Resource substitution plus a memo / renaming of type identities. */
 typedef struct wg_cremap {
@@ -222,6 +233,9 @@ void wg__cremap_free(wg_cremap *m);
 bool wg__cv_remap_entity(wg_cv *cv, wg_centity *e, wg_cremap *m);
 bool wg__cv_remap_val(wg_cv *cv, const wg_ctype *t, wg_cremap *m, const wg_ctype **out);
 bool wg__cv_remap_inst(wg_cv *cv, const wg_cinsttype *t, wg_cremap *m, const wg_cinsttype **out);
+/* Lists: *out is the same array when nothing changed. */
+bool wg__cv_remap_externs(wg_cv *cv, const wg_cextern *xs, uint32_t n, wg_cremap *m, const wg_cextern **out);
+bool wg__cv_remap_paths(wg_cv *cv, const wg_cpath *ps, uint32_t n, const wg_cremap *m, const wg_cpath **out);
 
 /* Free resource variables. */
 bool wg__cv_free_entity(wg_cv *cv, const wg_centity *e, wg_hmap *set);
