@@ -6,12 +6,13 @@
 #   make build       Release (-O2) build in build/: build/wasmgate and build/wasmgate-serve
 #   make examples    compile the example guests into examples/wasm/
 #   make spec        run the WebAssembly spec suite ($(WG_CONFORMANCE_DIR)/spec)
+#   make component-spec  run the Component Model suite ($(WG_CONFORMANCE_DIR)/component-model)
 #   make wasi        run the WASI conformance programs ($(WG_CONFORMANCE_DIR)/wasi)
 #   make bench       run the benchmarks: start-up (bench/startup.sh), engine (bench/run.sh)
 #   make bench-startup  only the start-up benchmark (bench/startup.sh)
 #   make bench-http  run the gateway benchmark with wrk (bench/http.sh)
 #   make fuzz        run the fuzzer (fuzz/run.sh; FUZZ_SECONDS=N, default 600;
-#                    FUZZ_TARGET=toml for the TOML parser)
+#                    FUZZ_TARGET=toml for the TOML parser, =component for components)
 #   make clean       remove the build directories
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
@@ -34,7 +35,7 @@ CTEST = ctest --output-on-failure --no-tests=error --timeout 1500 -j $(JOBS)
 SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all help deps build build-asan test spec wasi bench bench-startup fuzz serve clean
+.PHONY: all help deps build build-asan test spec component-spec wasi bench bench-startup fuzz serve clean
 all: build
 
 help:
@@ -73,6 +74,15 @@ spec:
 	    echo "make spec: no spec suite at $(WG_CONFORMANCE_DIR)/spec (set WG_CONFORMANCE_DIR)" >&2; exit 1; }
 	$(BUILD_DIR)/tests/spec/wg_spec_runner --expected tests/spec/expected-failures.txt \
 	    "$(WG_CONFORMANCE_DIR)/spec"
+
+component-spec:
+	@bash scripts/install-deps.sh
+	$(CMAKE_CONFIGURE) -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DWG_SANITIZE=OFF
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target wg_component_runner
+	@test -d "$(WG_CONFORMANCE_DIR)/component-model" || { \
+	    echo "make component-spec: no Component Model suite at $(WG_CONFORMANCE_DIR)/component-model (set WG_CONFORMANCE_DIR)" >&2; exit 1; }
+	$(BUILD_DIR)/tests/component/wg_component_runner --expected tests/component/expected-failures.txt \
+	    "$(WG_CONFORMANCE_DIR)/component-model"
 
 wasi:
 	@bash scripts/install-deps.sh

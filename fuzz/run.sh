@@ -14,6 +14,8 @@
 #   FUZZ_INSTANTIATE=1    also instantiate import-free modules (never calls them)
 #   FUZZ_FORK=N           run N fuzzing processes (libFuzzer -fork=N)
 #   FUZZ_TARGET=toml      fuzz the TOML parser (fuzz/toml.c) instead of the wasm decoder
+#   FUZZ_TARGET=component fuzz the component decoder/validator (fuzz/component.c),
+#                         seeded from the Component Model conformance binaries
 #   CC_FUZZ               compiler (default clang-19)
 set -euo pipefail
 
@@ -35,7 +37,9 @@ TARGET=${FUZZ_TARGET:-decode_validate}
 case "$TARGET" in
     decode_validate) LIBDIRS=(util wasm); SEED_DIR=spec; SEED_EXT=wasm; DICT="$FUZZ/wasm.dict" ;;
     toml) LIBDIRS=(toml); SEED_DIR=toml; SEED_EXT=toml; DICT="$FUZZ/toml.dict" ;;
-    *) die "unknown FUZZ_TARGET '$TARGET' (decode_validate or toml)" ;;
+    component) LIBDIRS=(util wasm component); SEED_DIR=component-model; SEED_EXT=wasm
+               DICT="$FUZZ/component.dict" ;;
+    *) die "unknown FUZZ_TARGET '$TARGET' (decode_validate, toml or component)" ;;
 esac
 CORPUS="$OUT/corpus"
 [[ "$TARGET" == decode_validate ]] || CORPUS="$OUT/corpus-$TARGET"

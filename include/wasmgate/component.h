@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wasmgate/wasmgate.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -123,6 +125,29 @@ wg_cval wg_cval_var(uint32_t kind, uint32_t disc, wg_cval *payload);
 
 /* False if a constructor above failed for lack of memory somewhere in v. */
 bool wg_cval_ok(const wg_cval *v);
+
+/* ---- compiled components ---------------------------------------------------- */
+
+/* A component decoded, validated and compiled (its core modules compiled
+ * with wg_module_new): immutable, shareable by threads, like wg_module. */
+typedef struct wg_component wg_component;
+
+/* What a binary holds, from its 8-byte preamble: a core module (version 1,
+ * layer 0), a component (version 0x0d, layer 1), or neither. */
+typedef enum wg_binary_kind {
+    WG_BINARY_UNKNOWN = 0,
+    WG_BINARY_MODULE,
+    WG_BINARY_COMPONENT,
+} wg_binary_kind;
+wg_binary_kind wg_binary_kind_of(const uint8_t *bytes, size_t len);
+
+/* Decodes and validates a component (Binary.md, Explainer.md). The bytes
+ * are not kept: the caller may free them afterwards. Returns NULL and fills
+ * err (kind WG_ERR_MALFORMED, WG_ERR_INVALID or WG_ERR_RESOURCE; message
+ * "component section 0x7 (type), offset 0x1a: ...") on failure. Component
+ * values and start functions (🪙) are not supported and rejected. */
+wg_component *wg_component_new(const uint8_t *bytes, size_t len, wg_error *err);
+void wg_component_free(wg_component *c);
 
 #ifdef __cplusplus
 }

@@ -203,6 +203,40 @@ run 2 "$WG" validate "$W/values.wasm" "$W/trap.wasm"
 err_has "one MODULE only"
 case_end
 
+# Components: told from core modules by the preamble (version 0x0d, layer 1).
+# (component (type (func)) (import "f" (func (type 0))))
+printf '\000asm\015\000\001\000\007\005\001\100\000\001\000\012\006\001\000\001f\001\000' >"$T/comp.wasm"
+case_begin "validate a valid component"
+run 0 "$WG" validate "$T/comp.wasm"
+out_is "valid"
+err_empty
+case_end
+
+# (component (type (record))): a record needs a field (validation error)
+printf '\000asm\015\000\001\000\007\003\001\162\000' >"$T/badcomp.wasm"
+case_begin "validate an invalid component"
+run 1 "$WG" validate "$T/badcomp.wasm"
+out_empty
+err_has "$T/badcomp.wasm: error: component section 0x7 (type), offset 0xb: record type must have at least one field"
+case_end
+
+# The type section says 5 bytes, the file ends after 1 of them.
+printf '\000asm\015\000\001\000\007\005\001' >"$T/truncomp.wasm"
+case_begin "validate a truncated component"
+run 1 "$WG" validate "$T/truncomp.wasm"
+out_empty
+err_line "^$T/truncomp.wasm: error: component section 0x7 \(type\), offset 0x[0-9a-f]+: unexpected end-of-file"
+case_end
+
+# A component embedding an invalid core module: the engine's message.
+printf '\000asm\015\000\001\000\001\031\000asm\001\000\000\000\001\005\001\140\000\001\177\003\002\001\000\012\004\001\002\000\013' >"$T/badcore.wasm"
+case_begin "validate a component with an invalid core module"
+run 1 "$WG" validate "$T/badcore.wasm"
+out_empty
+err_has "component section 0x1 (core module)"
+err_has "type mismatch"
+case_end
+
 # ---- inspect -----------------------------------------------------------------
 case_begin "inspect lists imports, exports and counts"
 run 0 "$WG" inspect "$W/inspect.wasm"
