@@ -39,7 +39,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/inspect.h"
 #include "cli/values.h"
+#include "wasmgate/component.h"
 
 /* A bounds-checked cursor over the module's bytes. */
 typedef struct reader {
@@ -140,16 +142,15 @@ static uint64_t section_count(const section *s) {
     return r.bad ? 0 : n;
 }
 
-/* Prints one import or export line: kind, name, type. */
-static void print_extern(const wg_extern_desc *d, bool is_import) {
+void cli_print_extern(const wg_extern_desc *d, bool is_import, int indent) {
     static const char *const kinds[] = {"func", "table", "memory", "global"};
     char mod[256], name[256], sig[512];
     const char *kind = (unsigned)d->kind < 4 ? kinds[d->kind] : "?";
     cli_format_name(d->name, d->name_len, name, sizeof name);
     if (is_import)
-        printf("  %-7s %s::%s ", kind, cli_format_name(d->module, d->module_len, mod, sizeof mod), name);
+        printf("%*s%-7s %s::%s ", indent, "", kind, cli_format_name(d->module, d->module_len, mod, sizeof mod), name);
     else
-        printf("  %-7s %s ", kind, name);
+        printf("%*s%-7s %s ", indent, "", kind, name);
     switch (d->kind) {
     case WG_EXTERN_FUNC:
         printf("%s", cli_format_functype(&d->func, sig, sizeof sig));
@@ -216,12 +217,12 @@ static void print_module(const wg_module *m, const char *path, const uint8_t *by
     for (uint32_t i = 0; i < n; i++) {
         if (!wg_module_import(m, i, &d)) continue;
         if ((unsigned)d.kind < 4) nimported[d.kind]++;
-        print_extern(&d, true);
+        cli_print_extern(&d, true, 2);
     }
     n = wg_module_export_count(m);
     printf("exports: %" PRIu32 "\n", n);
     for (uint32_t i = 0; i < n; i++) {
-        if (wg_module_export(m, i, &d)) print_extern(&d, false);
+        if (wg_module_export(m, i, &d)) cli_print_extern(&d, false, 2);
     }
 
     printf("types: %" PRIu32 "\n", info.ntypes);
@@ -282,8 +283,21 @@ int cli_cmd_inspect(int argc, char **argv) {
     if (rc >= 0) return rc;
 
     cli_file file;
-    wg_module *m = cli_load_module(path, &file);
-    if (!m) return CLI_EXIT_ERROR;
+    if (!cli_file_load(path, &file)) return CLI_EXIT_ERROR;
+    if (wg_binary_kind_of(file.data, file.len) == WG_BINARY_COMPONENT) {
+        rc = cli_inspect_component(path, file.data, file.len);
+        cli_file_release(&file);
+        return rc;
+    }
+    /* A core module, or neither: the core decoder says what is wrong. */
+    wg_error err;
+    memset(&err, 0, sizeof err);
+    wg_module *m = wg_module_new(file.data, file.len, &err);
+    if (!m) {
+        fprintf(stderr, "%s: error: %s\n", path, err.message[0] ? err.message : "cannot load module");
+        cli_file_release(&file);
+        return CLI_EXIT_ERROR;
+    }
     print_module(m, path, file.data, file.len);
     wg_module_free(m);
     cli_file_release(&file);
