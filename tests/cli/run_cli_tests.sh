@@ -1,18 +1,21 @@
 #!/bin/sh
 # Drives the real `wasmgate` binary and checks its stdout, stderr and exit
-# status. Usage: run_cli_tests.sh WASMGATE WASM_DIR
+# status. Usage: run_cli_tests.sh WASMGATE WASM_DIR [CM_DIR]
 #   WASMGATE   the binary under test
 #   WASM_DIR   where the build put the modules converted from tests/cli/*.wat
+#   CM_DIR     the Component Model conformance data (components to inspect);
+#              without it those cases are skipped
 # Prints one line per case (ok / FAIL with the reasons and the outputs) and
 # ends with "N passed, N failed"; exits 1 if any case failed.
 set -u
 
-if [ $# -ne 2 ]; then
-    echo "usage: $0 WASMGATE WASM_DIR" >&2
+if [ $# -ne 2 ] && [ $# -ne 3 ]; then
+    echo "usage: $0 WASMGATE WASM_DIR [CM_DIR]" >&2
     exit 2
 fi
 WG=$1
 W=$2
+CM=${3:-}
 [ -x "$WG" ] || { echo "$0: $WG is not an executable" >&2; exit 2; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/wg-cli-tests.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
@@ -281,6 +284,60 @@ out_line '^tables: 0 defined, 1 imported$'
 out_line '^memories: 0 defined, 1 imported$'
 out_line '^start: none$'
 case_end
+
+# Components: the world as WIT, then core modules and nested components.
+case_begin "inspect a component"
+run 0 "$WG" inspect "$T/comp.wasm"
+err_empty
+out_is "component: $T/comp.wasm (23 bytes)" "world:" "package root:component;" "" "world root {" \
+       "  import f: func();" "}" "core modules: 0" "components: 0"
+case_end
+
+case_begin "inspect an invalid component"
+run 1 "$WG" inspect "$T/badcomp.wasm"
+out_empty
+err_has "$T/badcomp.wasm: error: component section 0x7 (type), offset 0xb: record type must have at least one field"
+case_end
+
+if [ -n "$CM" ] && [ -f "$CM/reference/resources/handle-table.2.wasm" ]; then
+    case_begin "inspect a component with core modules and nested components"
+    run 0 "$WG" inspect "$CM/reference/resources/handle-table.2.wasm"
+    err_empty
+    out_line '^component: .*/handle-table\.2\.wasm \(1810 bytes\)$'
+    out_line '^world:$'
+    out_line '^package root:component;$'
+    out_line '^  export drop-never-allocated: func\(\);$'
+    out_line '^core modules: 1$'
+    out_line '^  module 0: 226 bytes at offset 0x1a$'
+    out_line '^    imports: 3$'
+    out_line '^      func    ::new \(i32\) -> \(i32\)$'
+    out_line '^    exports: 5$'
+    out_line '^      func    drop-zero \(\) -> \(\)$'
+    out_line '^components: 2$'
+    out_line '^  component 0: 408 bytes at offset 0x1d3$'
+    out_line '^    imports: 0$'
+    out_line '^    exports: 4$'
+    out_line '^      type      R$'
+    out_line '^      func      make$'
+    out_line '^    core modules: 1$'
+    out_line '^      module 0: 136 bytes at offset 0x1f4$'
+    out_line '^    components: 0$'
+    case_end
+
+    case_begin "inspect prints interfaces, packages and resources as WIT"
+    run 0 "$WG" inspect "$CM/reference/validation/attributes.1.wasm"
+    err_empty
+    out_line '^  import a:b/c;$'
+    out_line '^  import d: interface \{$'
+    out_line '^  resource c;$'
+    out_line '^  import b: func\(text: string\) -> string;$'
+    out_line '^  export a:b/c;$'
+    out_line '^package a:b \{$'
+    out_line '^  interface c \{$'
+    case_end
+else
+    echo "skip - inspect of conformance components (no CM_DIR)"
+fi
 
 case_begin "inspect a malformed module"
 run 1 "$WG" inspect "$T/badmagic.wasm"
