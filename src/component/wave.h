@@ -98,6 +98,13 @@ bool wg__wave_parse_call(const char *text, size_t len, wg_wave_lookup lookup, vo
                          wg_wave_call *out, wg_wave_error *err);
 void wg__wave_call_free(wg_wave_call *c);
 
+/* A wg_wave_lookup over a component's exports; ctx is its type (a
+ * const wg_ccomptype *, component_int.h). A top-level name is a function
+ * export; iface names an exported instance exactly, or, when only one
+ * exported instance fits, without its @version (ns:pkg/iface) or by its
+ * interface name alone (iface). */
+const wg_cfunctype *wg__wave_lookup_export(void *ctx, const char *iface, const char *func);
+
 /* ---- printing ------------------------------------------------------------------- */
 
 /* Appends the WAVE text of v (of type t) to out, as wasm-tools writes it:

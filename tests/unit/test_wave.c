@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cm_handmade.h"
+#include "component/component_int.h"
 #include "component/wave.h"
 #include "wg_test.h"
 
@@ -954,6 +956,56 @@ WG_TEST(wave_calls) {
     for (int i = 0; i < 102; i++) strcat(deep, ")");
     CALL_REJECTS(&f, deep, 10, "expected an integer (u8), found `some`");
     tb_free(&b);
+}
+
+/* Names resolved against a component's exports (wg__wave_lookup_export):
+ * the hand-made component re-exports wasi:demo/base@1.0.0, whose `total`
+ * takes list<alias> (alias = record rec {a: u32, type: string}). */
+WG_TEST(wave_calls_against_component_exports) {
+    wg_error cerr;
+    wg_component *comp = wg_component_new(wg_cm_handmade, sizeof wg_cm_handmade, &cerr);
+    CHECK(comp != NULL);
+    if (!comp) return;
+    void *ct = (void *)comp->root->type;
+    const char *forms[] = {
+        "wasi:demo/base@1.0.0#total([{a: 1, type: \"x\"}])",
+        "wasi:demo/base.total@1.0.0([{a: 1, type: \"x\"}])",
+        "wasi:demo/base#total([{a: 1, type: \"x\"}])",   /* version left out */
+        "base.total([{a: 1, type: \"x\"}])",             /* interface name alone */
+        "base#total([{%a: 1, %type: \"x\",},])",
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        wg_wave_call c;
+        wg_wave_error err;
+        bool ok = wg__wave_parse_call(forms[i], strlen(forms[i]), wg__wave_lookup_export, ct, &c, &err);
+        CHECK(ok);
+        if (!ok) {
+            fprintf(stderr, "%s: %zu: %s\n", forms[i], err.column, err.message);
+            continue;
+        }
+        CHECK(c.nargs == 1 && c.args[0].kind == WG_CV_LIST && c.args[0].of.seq.n == 1);
+        char *s = wg__wave_to_string(&c.args[0], c.type->params[0].type, NULL);
+        CHECK(s && strcmp(s, "[{a: 1, type: \"x\"}]") == 0);
+        free(s);
+        CHECK(c.type->result && c.type->result->kind == WG_CT_U64);
+        wg__wave_call_free(&c);
+    }
+    /* Not exported, or not a function there. */
+    const char *bad[] = {"total([])", "wasi:demo/user#use-it()", "wasi:demo/base@2.0.0#total([])",
+                         "base#r()", "base#nope()"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        wg_wave_call c;
+        wg_wave_error err;
+        CHECK(!wg__wave_parse_call(bad[i], strlen(bad[i]), wg__wave_lookup_export, ct, &c, &err));
+        CHECK(err.column == 0 && strstr(err.message, "unknown function"));
+    }
+    /* Argument errors point into the call. */
+    wg_wave_call c;
+    wg_wave_error err;
+    const char *wrong = "base#total([{a: 1}])";
+    CHECK(!wg__wave_parse_call(wrong, strlen(wrong), wg__wave_lookup_export, ct, &c, &err));
+    CHECK(err.column == 12 && strstr(err.message, "missing field `type`"));
+    wg_component_free(comp);
 }
 
 WG_TEST_MAIN()
