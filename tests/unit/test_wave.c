@@ -837,6 +837,56 @@ WG_TEST(wave_huge_inputs) {
     tb_free(&b);
 }
 
+/* Every truncation and every one-byte change of a valid input (to each of a
+ * set of meaningful bytes) parses or fails cleanly: an error inside the
+ * text, a value that prints and reads back the same. Under the sanitizers
+ * this is a small deterministic fuzzer. */
+WG_TEST(wave_mutations_fail_cleanly) {
+    tb b = {0};
+    const wg_ctype *u8 = ty(&b, WG_CT_U8), *s = ty(&b, WG_CT_STRING);
+    const wg_ctype *var = fields(&b, WG_CT_VARIANT, 3, "a", NULL, "b", ty(&b, WG_CT_F64), "none", s);
+    const wg_ctype *rec = fields(&b, WG_CT_RECORD, 7, "n", ty(&b, WG_CT_S32), "c", ty(&b, WG_CT_CHAR), "s", s,
+                                 "l", LIST(&b, OPTION(&b, u8)), "t", fields(&b, WG_CT_TUPLE, 2, var, RESULT(&b, u8, s)),
+                                 "f", labels(&b, WG_CT_FLAGS, 2, "r", "w"), "e", labels(&b, WG_CT_ENUM, 2, "x", "ok"));
+    const char *valid = "{n: -12, c: '\\u{2603}', s: \"\"\"\n  a\\tb\n  \"\"\", l: [some(1), none, 3,], "
+                        "t: (b(1.5e3), err(\"e\")), f: {w, r}, e: %ok} // end";
+    size_t n = strlen(valid);
+    const char subst[] = "\"'{}[](),:%\\-0123456789aeuxnsok \n/\xff";
+    char *buf = malloc(n + 1);
+    int parsed = 0, failed = 0;
+    /* Truncations (i < 0 below), then every byte changed to each of subst. */
+    size_t nsubst = sizeof subst - 1;
+    for (long i = -(long)n - 1; i < (long)(n * nsubst); i++) {
+        size_t len = n;
+        memcpy(buf, valid, n);
+        if (i < 0) len = (size_t)(-i - 1);
+        else buf[(size_t)i / nsubst] = subst[(size_t)i % nsubst];
+        wg_cval v;
+        wg_wave_error err;
+        if (wg__wave_parse(buf, len, rec, &v, &err)) {
+            parsed++;
+            char *out = wg__wave_to_string(&v, rec, NULL);
+            wg_cval w;
+            bool back = out && wg__wave_parse(out, strlen(out), rec, &w, &err);
+            CHECK(back);
+            if (back) {
+                CHECK(wg_cval_equal(&v, &w));
+                wg_cval_free(&w);
+            }
+            free(out);
+            wg_cval_free(&v);
+        } else {
+            failed++;
+            CHECK(err.column <= len && err.message[0] != '\0');
+            CHECK(v.kind == WG_CV_BOOL);
+        }
+    }
+    free(buf);
+    if (getenv("WG_TEST_VERBOSE")) fprintf(stderr, "mutations: %d parsed, %d failed\n", parsed, failed);
+    CHECK(parsed > 20 && failed > 1000);
+    tb_free(&b);
+}
+
 /* ---- function calls -------------------------------------------------------------------- */
 
 typedef struct funcs {
