@@ -13,6 +13,7 @@
  *
  *   string   of.str: UTF-8 bytes (not NUL-terminated; len bytes), valid
  *   list     of.seq: items; also fixed-length lists
+ *   bytes    of.bytes: a list<u8> in one buffer (WG_CV_BYTES, below)
  *   tuple    of.seq: members in order
  *   record   of.seq: fields in the type's order
  *   map      of.seq: items, each a tuple of key and value
@@ -44,6 +45,12 @@ enum {
     WG_CV_ERROR_CONTEXT, WG_CV_LIST, WG_CV_RECORD, WG_CV_TUPLE, WG_CV_VARIANT,
     WG_CV_ENUM, WG_CV_OPTION, WG_CV_RESULT, WG_CV_FLAGS, WG_CV_OWN, WG_CV_BORROW,
     WG_CV_STREAM, WG_CV_FUTURE, WG_CV_MAP,
+    /* A list<u8> as one byte buffer (of.bytes) instead of a wg_cval per
+     * byte: every list<u8> (not a fixed-length list<u8, N>) is lifted in
+     * this form, so a host function receiving 64 KiB gets one buffer; a host
+     * may give a list<u8> in either form. wg_cval_equal treats it as equal
+     * to the list of the same u8 items. */
+    WG_CV_BYTES = 0x40,
 };
 
 /* A runtime resource type (opaque): one per resource definition per
@@ -81,6 +88,10 @@ typedef struct wg_cval {
             size_t n;
         } seq;
         struct {
+            uint8_t *data;  /* malloc'ed (NULL only when len is 0 or out of memory) */
+            size_t len;
+        } bytes;
+        struct {
             uint32_t disc;
             struct wg_cval *payload;
         } var;
@@ -114,6 +125,13 @@ wg_cval wg_cval_char(uint32_t c);
 /* A string copied from data[0..len); kind stays WG_CV_STRING with data NULL
  * (and len 0) when out of memory: check with wg_cval_ok. */
 wg_cval wg_cval_string(const char *data, size_t len);
+/* A list<u8> (WG_CV_BYTES) copied from data[0..len); data NULL with len > 0
+ * when out of memory (wg_cval_ok). */
+wg_cval wg_cval_bytes(const void *data, size_t len);
+/* An own / borrow handle of a resource: rep is the resource's representation
+ * (for a host resource, whatever number the host chose), rt its type. */
+wg_cval wg_cval_own(uint32_t rep, const wg_rtype *rt);
+wg_cval wg_cval_borrow(uint32_t rep, const wg_rtype *rt);
 /* A list / tuple / record / map of n items, all zero (bool false) for the
  * caller to fill; items NULL when out of memory and n > 0. */
 wg_cval wg_cval_seq(uint32_t kind, size_t n);
