@@ -228,7 +228,7 @@ typedef struct wg_canon_flat_sig {
     bool results_in_memory;         /* results spilled: a pointer (lift: the
                                        result; lower: an extra last param) */
 } wg_canon_flat_sig;
-typedef enum wg_canon_side { WG_CANON_LIFT, WG_CANON_LOWER } wg_canon_side;
+typedef enum wg_canon_side { WG_CANON_SIDE_LIFT, WG_CANON_SIDE_LOWER } wg_canon_side;
 void wg__canon_flatten_functype(const wg_cfunctype *ft, bool mem64, wg_canon_side side,
                                 wg_canon_flat_sig *out);
 
