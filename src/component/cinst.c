@@ -73,6 +73,8 @@ const ci_named *wg__ci_bag_find(const ci_bag *b, const char *name, size_t len) {
 }
 
 const ci_named *wg__ci_bag_match(const ci_bag *b, const char *name, size_t len) {
+    const ci_named *exact = wg__ci_bag_find(b, name, len);
+    if (exact || !memchr(name, '@', len)) return exact;
     const ci_named *best = NULL;
     uint64_t best_rank = 0, rank;
     for (uint32_t i = 0; i < b->n; i++)

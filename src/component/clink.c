@@ -32,20 +32,30 @@ typedef struct have {
     const ci_val *val;
 } have;
 
+/* The names leading to what is being matched, for messages: formatted only
+ * when something fails (linking is on every instantiation's path). */
+#define MAX_PATH 16
+
 typedef struct lctx {
     ci_ctx *cx;
     ci_di *di;
-    char where[300];        /* "import `x`, export `y`" */
+    const char *path[MAX_PATH];   /* the import's name, then exports */
+    uint32_t depth;
 } lctx;
 
 static bool lfail(lctx *lc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool lfail(lctx *lc, const char *fmt, ...) {
-    char m[400];
+    char m[400], where[300];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(m, sizeof m, fmt, ap);
     va_end(ap);
-    return wg__ci_fail(lc->cx, WG_ERR_UNLINKABLE, "%s: %s", lc->where, m);
+    size_t n = 0;
+    uint32_t d = lc->depth < MAX_PATH ? lc->depth : MAX_PATH;
+    for (uint32_t i = 0; i < d && n < sizeof where; i++)
+        n += (size_t)snprintf(where + n, sizeof where - n, i ? ", export `%s`" : "import `%s`", lc->path[i]);
+    if (!d) where[0] = '\0';
+    return wg__ci_fail(lc->cx, WG_ERR_UNLINKABLE, "%s: %s", where, m);
 }
 
 static const char *have_desc(have h) {
@@ -414,25 +424,26 @@ static bool match_instance(lctx *lc, const wg_cinsttype *t, have h, ci_val *out)
     ci_named *items = WG_ARENA_ARRAY(&lc->di->top->arena, ci_named, t->nexports);
     ci_bag *bag = WG_ARENA_NEW(&lc->di->top->arena, ci_bag);
     if (!bag || (t->nexports && !items)) return wg__ci_oom(lc->cx);
-    size_t mark = strlen(lc->where);
+    uint32_t depth = lc->depth;
     for (uint32_t i = 0; i < t->nexports; i++) {
         const wg_cextern *e = &t->exports[i];
         items[i].name = e->name.name.s;
         items[i].len = e->name.name.len;
-        snprintf(lc->where + mark, sizeof lc->where - mark, ", export `%s`", e->name.name.s);
         have sub;
         if (!find(h, e->name.name.s, e->name.name.len, &sub)) {
             if (!needs_def(lc->di, &e->type)) {
                 if (!undefined_value(lc, &e->type, &items[i].v)) return false;
                 continue;
             }
-            lc->where[mark] = '\0';
             return lfail(lc, "instance export `%s` (%s) was not found", e->name.name.s,
                          want_desc(&e->type));
         }
-        if (!match(lc, &e->type, sub, &items[i].v)) return false;
+        if (depth < MAX_PATH) lc->path[depth] = e->name.name.s;
+        lc->depth = depth + 1;
+        bool ok = match(lc, &e->type, sub, &items[i].v);
+        lc->depth = depth;
+        if (!ok) return false;
     }
-    lc->where[mark] = '\0';
     bag->n = t->nexports;
     bag->items = items;
     *out = (ci_val){.sort = WG_CS_INSTANCE, .of.inst = bag};
@@ -468,9 +479,8 @@ static bool match(lctx *lc, const wg_centity *want, have h, ci_val *out) {
 }
 
 bool wg__ci_link_import(ci_ctx *cx, ci_di *di, const wg_citem *it, ci_val *out) {
-    lctx lc = {.cx = cx, .di = di};
     const wg_cstr *name = &it->u.import.name.name;
-    snprintf(lc.where, sizeof lc.where, "import `%s`", name->s);
+    lctx lc = {.cx = cx, .di = di, .path = {name->s}, .depth = 1};
     const lk_node *root = wg__lk_root(cx->linker);
     const lk_node *n = root ? wg__lk_find(root, name->s, name->len) : NULL;
     if (!n) {

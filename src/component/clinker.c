@@ -62,6 +62,10 @@ const lk_node *wg__lk_root(const wg_clinker *l) { return l ? &l->root : NULL; }
 
 const lk_node *wg__lk_find(const lk_node *inst, const char *name, size_t len) {
     if (!inst || inst->kind != LK_INSTANCE) return NULL;
+    /* The common case first: the name itself. */
+    for (uint32_t i = 0; i < inst->nkids; i++)
+        if (inst->kids[i]->len == len && memcmp(inst->kids[i]->name, name, len) == 0) return inst->kids[i];
+    if (!memchr(name, '@', len)) return NULL;
     const lk_node *best = NULL;
     uint64_t best_rank = 0, rank;
     for (uint32_t i = 0; i < inst->nkids; i++) {
