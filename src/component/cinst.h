@@ -24,7 +24,8 @@
  *   ci_plan        per wg_cdef, built once by wg_component_new: what does
  *                  not depend on the instance (the shared core host
  *                  functions of canon lower / resource.* items, lower slots,
- *                  alias indices, resource names, unsupported built-ins).
+ *                  alias indices, where each core import comes from,
+ *                  resource names, unsupported built-ins).
  *
  * Core functions made by canon (lower, resource.new/rep/drop) are engine
  * host functions created once per component and shared by its instances:
@@ -139,12 +140,25 @@ typedef struct ci_canonfn {
     const char *unsupported;         /* not supported yet: calls trap (cplan.c) */
 } ci_canonfn;
 
+/* Where a core instantiation's import, or a core alias, finds its extern,
+ * resolved when the component was loaded: an export (by index) of an
+ * instance of a module of the same definition, or an entry of an index
+ * space named by inline exports. inst WG_CNONE: look it up by name. */
+typedef struct ci_coresrc {
+    uint32_t inst;                   /* core instance index */
+    uint32_t index;                  /* export index, or the index space entry */
+    uint8_t sort;                    /* inline exports: WG_CS_CORE_*; else WG_CS_NONE */
+    uint8_t kind;                    /* wg_extern_kind */
+} ci_coresrc;
+
 struct wg_ciplan {
     const wg_cdef *def;
     uint32_t nlowered;
     const ci_canonfn **canon;        /* per item: canon-made core function, or NULL */
     wg_func **canon_funcs;           /* per item: its shared engine function, or NULL */
     const uint32_t *alias_index;     /* per item: alias export's index in the bag, or WG_CNONE */
+    const ci_coresrc **core_imports; /* per core instantiation of a module item: per import */
+    const ci_coresrc *core_alias;    /* per item: where a core export alias points */
     const char **res_name;           /* per item: a defined resource's name, or NULL */
     const char **unsupported;        /* per item: a feature not supported yet (calls trap), or NULL */
     uint32_t ncoreinsts;             /* core instances it creates (directly) */

@@ -77,6 +77,14 @@ static bool core_export(const ci_di *di, const ci_coreinst *ci, const char *name
     return false;
 }
 
+/* The extern a planned source names (false: look it up by name). */
+static bool planned(const ci_di *di, const ci_coresrc *src, wg_extern *out) {
+    if (src->inst == WG_CNONE || src->inst >= di->n[WG_CS_CORE_INSTANCE]) return false;
+    if (src->sort != WG_CS_NONE) return space_extern(di, src->sort, src->index, out);
+    wg_instance *inst = di->core_insts[src->inst].inst;
+    return inst && wg_instance_export_at(inst, src->index, out) && out->kind == src->kind;
+}
+
 bool wg__ci_core_instantiate(ci_ctx *cx, ci_di *di, const wg_citem *it) {
     uint32_t mi = it->u.core_instantiate.module;
     if (mi >= di->n[WG_CS_CORE_MODULE]) return wg__ci_fail(cx, WG_ERR_INVALID, "module out of range");
@@ -85,7 +93,9 @@ bool wg__ci_core_instantiate(ci_ctx *cx, ci_di *di, const wg_citem *it) {
     wg_extern small[16], *ex = small;
     if (n > 16 && !(ex = calloc(n, sizeof *ex))) return wg__ci_oom(cx);
     bool ok = true;
+    const ci_coresrc *plan = di->plan->core_imports[it - di->def->items];
     for (uint32_t i = 0; ok && i < n; i++) {
+        if (plan && planned(di, &plan[i], &ex[i])) continue;
         wg_extern_desc d;
         wg_module_import(m, i, &d);
         const wg_carg *arg = NULL;
@@ -136,7 +146,8 @@ bool wg__ci_core_alias(ci_ctx *cx, ci_di *di, const wg_citem *it) {
     if (it->sort == WG_CS_CORE_TAG)
         return wg__ci_fail(cx, WG_ERR_UNLINKABLE, "not supported yet: core tags (exceptions)");
     wg_extern e;
-    if (!core_export(di, &di->core_insts[a->instance], a->name.s, a->name.len, sort_kind(it->sort), &e))
+    if (!planned(di, &di->plan->core_alias[it - di->def->items], &e) &&
+        !core_export(di, &di->core_insts[a->instance], a->name.s, a->name.len, sort_kind(it->sort), &e))
         return wg__ci_fail(cx, WG_ERR_UNLINKABLE, "core instance has no %s export `%s`",
                            it->sort == WG_CS_CORE_FUNC ? "func" : "matching", a->name.s);
     uint32_t i = it->index;

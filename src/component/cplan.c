@@ -9,6 +9,10 @@
  *   - the slot of each canon lower in a ci_di's array of wg_canon_lowered;
  *   - for each alias of a component instance's export, the export's index
  *     in that instance's type (runtime bags keep the type's order);
+ *   - for each import of a core instantiation, and each core export alias,
+ *     where the extern comes from: an export index of an instance of one of
+ *     the definition's own modules, or an index space entry named by inline
+ *     exports (no name lookups at instantiation);
  *   - the names of defined resources, for messages;
  *   - for each canon item the runtime does not support yet (the async
  *     built-ins, async lifts and lowers), the feature's name. Such an item
@@ -111,6 +115,77 @@ static uint32_t alias_index(const wg_cdef *def, uint32_t inst, wg_cstr name) {
     return WG_CNONE;
 }
 
+static bool same_name(wg_cstr a, const char *b, size_t blen) {
+    return a.len == blen && memcmp(a.s, b, blen) == 0;
+}
+
+static uint8_t kind_sort(wg_extern_kind k) {
+    switch (k) {
+    case WG_EXTERN_TABLE: return WG_CS_CORE_TABLE;
+    case WG_EXTERN_MEMORY: return WG_CS_CORE_MEMORY;
+    case WG_EXTERN_GLOBAL: return WG_CS_CORE_GLOBAL;
+    default: return WG_CS_CORE_FUNC;
+    }
+}
+
+/* The compiled module a `core module` index names, if it is one of this
+ * definition's own (not imported or aliased). */
+static const wg_module *static_module(const wg_cdef *def, uint32_t mi) {
+    if (mi >= def->nspace[WG_CS_CORE_MODULE]) return NULL;
+    const wg_citem *it = &def->items[def->space[WG_CS_CORE_MODULE][mi]];
+    return it->kind == WG_CD_CORE_MODULE ? it->u.core_module.module : NULL;
+}
+
+/* Where export name[0..len) of kind k of core instance ci comes from. */
+static ci_coresrc core_source(const wg_cdef *def, uint32_t ci, const char *name, size_t len,
+                              wg_extern_kind k) {
+    ci_coresrc src = {.inst = WG_CNONE, .sort = WG_CS_NONE, .kind = (uint8_t)k};
+    if (ci >= def->nspace[WG_CS_CORE_INSTANCE]) return src;
+    const wg_citem *it = &def->items[def->space[WG_CS_CORE_INSTANCE][ci]];
+    if (it->kind == WG_CD_CORE_EXPORTS) {
+        for (uint32_t i = 0; i < it->u.exports.n; i++) {
+            const wg_carg *e = &it->u.exports.exports[i];
+            if (!same_name(e->name.name, name, len)) continue;
+            if (e->item.sort == kind_sort(k)) src = (ci_coresrc){ci, e->item.idx, e->item.sort, (uint8_t)k};
+            return src;
+        }
+        return src;
+    }
+    const wg_module *m = it->kind == WG_CD_CORE_INSTANTIATE ? static_module(def, it->u.core_instantiate.module) : NULL;
+    wg_extern_desc d;
+    for (uint32_t i = 0; m && wg_module_export(m, i, &d); i++)
+        if (d.name_len == len && memcmp(d.name, name, len) == 0) {
+            if (d.kind == k) src = (ci_coresrc){ci, i, WG_CS_NONE, (uint8_t)k};
+            return src;
+        }
+    return src;
+}
+
+/* The source of every import of a core instantiation of a module item. */
+static const ci_coresrc *plan_core_imports(wg_arena *a, const wg_cdef *def, const wg_citem *it,
+                                           bool *oom) {
+    const wg_module *m = static_module(def, it->u.core_instantiate.module);
+    if (!m) return NULL;
+    uint32_t n = wg_module_import_count(m);
+    ci_coresrc *srcs = WG_ARENA_ARRAY(a, ci_coresrc, n);
+    if (!srcs) {
+        *oom = true;
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        wg_extern_desc d;
+        wg_module_import(m, i, &d);
+        srcs[i] = (ci_coresrc){.inst = WG_CNONE, .sort = WG_CS_NONE, .kind = (uint8_t)d.kind};
+        for (uint32_t k = 0; k < it->u.core_instantiate.nargs; k++) {
+            const wg_carg *arg = &it->u.core_instantiate.args[k];
+            if (!same_name(arg->name.name, d.module, d.module_len)) continue;
+            srcs[i] = core_source(def, arg->item.idx, d.name, d.name_len, d.kind);
+            break;
+        }
+    }
+    return srcs;
+}
+
 static bool plan_def(struct wg_component *c, wg_cdef *def, wg_error *err) {
     wg_arena *a = &c->arena;
     ci_plan *p = WG_ARENA_NEW(a, ci_plan);
@@ -122,7 +197,11 @@ static bool plan_def(struct wg_component *c, wg_cdef *def, wg_error *err) {
     uint32_t *alias = WG_ARENA_ARRAY(a, uint32_t, n);
     const char **res = WG_ARENA_ARRAY(a, const char *, n);
     const char **unsup = WG_ARENA_ARRAY(a, const char *, n);
-    if (n && (!canon || !funcs || !alias || !res || !unsup)) goto oom;
+    const ci_coresrc **cimp = WG_ARENA_ARRAY(a, const ci_coresrc *, n);
+    ci_coresrc *calias = WG_ARENA_ARRAY(a, ci_coresrc, n);
+    if (n && (!canon || !funcs || !alias || !res || !unsup || !cimp || !calias)) goto oom;
+    p->core_imports = cimp;
+    p->core_alias = calias;
     p->canon = canon;
     p->canon_funcs = funcs;
     p->alias_index = alias;
@@ -133,16 +212,27 @@ static bool plan_def(struct wg_component *c, wg_cdef *def, wg_error *err) {
     for (uint32_t i = 0; i < n; i++) {
         wg_citem *it = &def->items[i];
         alias[i] = WG_CNONE;
+        calias[i] = (ci_coresrc){.inst = WG_CNONE, .sort = WG_CS_NONE};
         switch (it->kind) {
         case WG_CD_COMPONENT:
             if (!plan_def(c, it->u.component, err)) return false;
             break;
-        case WG_CD_CORE_INSTANTIATE:
+        case WG_CD_CORE_INSTANTIATE: {
+            bool oom = false;
             p->ncoreinsts++;
+            cimp[i] = plan_core_imports(a, def, it, &oom);
+            if (oom) goto oom;
             break;
+        }
         case WG_CD_ALIAS:
             if (it->u.alias.target == WG_RA_EXPORT)
                 alias[i] = alias_index(def, it->u.alias.instance, it->u.alias.name);
+            if (it->u.alias.target == WG_RA_CORE_EXPORT && it->sort != WG_CS_CORE_TAG)
+                calias[i] = core_source(def, it->u.alias.instance, it->u.alias.name.s, it->u.alias.name.len,
+                                        it->sort == WG_CS_CORE_TABLE    ? WG_EXTERN_TABLE
+                                        : it->sort == WG_CS_CORE_MEMORY ? WG_EXTERN_MEMORY
+                                        : it->sort == WG_CS_CORE_GLOBAL ? WG_EXTERN_GLOBAL
+                                                                        : WG_EXTERN_FUNC);
             break;
         case WG_CD_TYPE:
             if (it->u.type.resource != WG_CNONE) res[i] = resource_name(def, it);
