@@ -1,5 +1,28 @@
 /*
- * wasmgate — Component Model values for embedders.
+ * wasmgate — the Component Model for embedders: values, compiled
+ * components, linking, instances, calls.
+ *
+ * Life cycle (docs/component.md has the design and a full example):
+ *   bytes --wg_component_new--> wg_component   (decoded, validated, its core
+ *                                               modules compiled; immutable;
+ *                                               shareable by threads)
+ *   wg_clinker: host functions, host resources, core modules and other
+ *               instances' exports, by interface and name (define first,
+ *               then share read-only between threads)
+ *   wg_component + wg_clinker --wg_cinstance_new--> wg_cinstance
+ *                                              (one thread at a time)
+ *   wg_cinstance_func(inst, "iface#name") --wg_cfunc_call--> a result value
+ *                                              or a trap (wg_trap)
+ *
+ *   static bool get_env(wg_ccall *call, wg_cval *args, uint32_t nargs,
+ *                       wg_cval *result, void *data) {
+ *       *result = wg_cval_seq(WG_CV_LIST, 0);          // list<tuple<string, string>>
+ *       return true;
+ *   }
+ *   wg_clinker_define_func(l, "wasi:cli/environment@0.2.6", "get-environment", get_env, NULL);
+ *   wg_cinstance *inst = wg_cinstance_new(c, l, &opts, &err, &trap);
+ *   wg_cval arg = wg_cval_string("world", 5), res;
+ *   if (wg_cfunc_call(inst, wg_cinstance_func(inst, "greet"), &arg, 1, &res, &trap)) ...
  *
  * A wg_cval is one component-model value (a WIT value) as a tree: what a
  * host passes to an exported component function and gets back, and what a

@@ -1,6 +1,9 @@
 /*
  * One Component Model conformance script. See component_script.h for the
  * counting rules. Binary file names are relative to the .json's folder.
+ * Instances, components and the harness linker live until the script
+ * ends: instances are freed in reverse order (a consumer before the
+ * instance it links against), then the linker, then the components.
  */
 #include "component_script.h"
 
