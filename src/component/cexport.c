@@ -85,9 +85,15 @@ static bool call_trap(wg_trap *trap, const char *msg) {
 }
 
 /* A host function exported as it was imported: called directly with a copy
- * of the arguments (the host may take them over). */
+ * of the arguments (the host may take them over), both ways checked against
+ * the type as the Canonical ABI checks a host's values. */
 static bool call_host_direct(wg_cinstance *inst, const wg_cfunc *f, const wg_cval *args,
                              uint32_t nargs, wg_cval *result, wg_trap *trap) {
+    static const wg_canon_opts no_opts;
+    wg_canon_cx cx;
+    wg__canon_cx_init(&cx, &no_opts, &f->di->canon, NULL, trap);
+    for (uint32_t i = 0; i < nargs; i++)
+        if (!wg__canon_check(&cx, &args[i], f->ft->params[i].type)) return false;
     wg_cval *copy = nargs ? calloc(nargs, sizeof *copy) : NULL;
     if (nargs && !copy) return wg__canon_oom(trap);
     bool ok = true;
@@ -99,6 +105,10 @@ static bool call_host_direct(wg_cinstance *inst, const wg_cfunc *f, const wg_cva
         ok = false;
         wg_cval_free(result);
         if (trap->code == WG_TRAP_NONE) call_trap(trap, "host function failed");
+    }
+    if (ok && f->ft->result && !wg__canon_check(&cx, result, f->ft->result)) {
+        ok = false;
+        wg_cval_free(result);
     }
     for (uint32_t i = 0; i < nargs; i++) wg_cval_free(&copy[i]);
     free(copy);

@@ -161,7 +161,6 @@ struct wg_ciplan {
     const ci_coresrc *core_alias;    /* per item: where a core export alias points */
     const char **res_name;           /* per item: a defined resource's name, or NULL */
     const char **unsupported;        /* per item: a feature not supported yet (calls trap), or NULL */
-    uint32_t ncoreinsts;             /* core instances it creates (directly) */
 };
 typedef struct wg_ciplan ci_plan;
 

@@ -219,7 +219,6 @@ static bool plan_def(struct wg_component *c, wg_cdef *def, wg_error *err) {
             break;
         case WG_CD_CORE_INSTANTIATE: {
             bool oom = false;
-            p->ncoreinsts++;
             cimp[i] = plan_core_imports(a, def, it, &oom);
             if (oom) goto oom;
             break;

@@ -148,6 +148,30 @@ static const uint8_t values_wasm[] = {
     0x6c, 0x6c, 0x01, 0x05, 0x05, 0x01, 0x00, 0x01, 0x68,
 };
 
+/* reexport.wat:
+ * (component
+ *   (import "test:host/values@0.2.3" (instance $h
+ *     (export "add" (func (param "a" u32) (param "b" u32) (result u32)))))
+ *   (alias export $h "add" (func $add))
+ *   (export "add-again" (func $add))
+ * )
+ */
+static const uint8_t reexport_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x07, 0x16, 0x01, 0x42,
+    0x02, 0x01, 0x40, 0x02, 0x01, 0x61, 0x79, 0x01, 0x62, 0x79, 0x00, 0x79,
+    0x04, 0x00, 0x03, 0x61, 0x64, 0x64, 0x01, 0x00, 0x0a, 0x1b, 0x01, 0x00,
+    0x16, 0x74, 0x65, 0x73, 0x74, 0x3a, 0x68, 0x6f, 0x73, 0x74, 0x2f, 0x76,
+    0x61, 0x6c, 0x75, 0x65, 0x73, 0x40, 0x30, 0x2e, 0x32, 0x2e, 0x33, 0x05,
+    0x00, 0x06, 0x08, 0x01, 0x01, 0x00, 0x00, 0x03, 0x61, 0x64, 0x64, 0x0b,
+    0x0f, 0x01, 0x00, 0x09, 0x61, 0x64, 0x64, 0x2d, 0x61, 0x67, 0x61, 0x69,
+    0x6e, 0x01, 0x00, 0x00, 0x00, 0x1f, 0x0e, 0x63, 0x6f, 0x6d, 0x70, 0x6f,
+    0x6e, 0x65, 0x6e, 0x74, 0x2d, 0x6e, 0x61, 0x6d, 0x65, 0x01, 0x07, 0x01,
+    0x01, 0x00, 0x03, 0x61, 0x64, 0x64, 0x01, 0x05, 0x05, 0x01, 0x00, 0x01,
+    0x68,
+};
+
+
+
 /* ---- the values ------------------------------------------------------------------- */
 
 enum { F_B, F_I8, F_U8, F_I16, F_U16, F_I32, F_U32, F_I64, F_U64, F_F32, F_F64, F_C, F_S,
@@ -544,6 +568,30 @@ WG_TEST(memory_budgets_and_caps_apply_to_the_core_instances) {
     CHECK(c && !wg_cinstance_new(c, l, &cap, &err, &trap));
     CHECK_EQ_INT(err.kind, WG_ERR_RESOURCE);
     CHECK_STR_CONTAINS(err.message, "exceeds the memory limit");
+    wg_clinker_free(l);
+    wg_component_free(c);
+}
+
+WG_TEST(a_reexported_host_function_is_called_directly) {
+    wg_error err;
+    wg_trap trap;
+    wg_component *c = wg_component_new(reexport_wasm, sizeof reexport_wasm, &err);
+    CHECK(c != NULL);
+    host h = {.add_bias = 1000};
+    wg_clinker *l = linker_with(&h, "test:host/values@0.2.3");
+    int marker;
+    wg_cinstance_opts o = {.host_data = &marker};
+    wg_cinstance *inst = c ? wg_cinstance_new(c, l, &o, &err, &trap) : NULL;
+    CHECK(inst != NULL);
+    wg_cval two[2] = {wg_cval_u(WG_CV_U32, 1), wg_cval_u(WG_CV_U32, 2)}, res;
+    const wg_cfunc *f = inst ? wg_cinstance_func(inst, "add-again") : NULL;
+    CHECK(f && wg_cfunc_call(inst, f, two, 2, &res, &trap) && res.of.u == 1003 && h.add_calls == 1);
+    /* Its arguments are checked against the import's type as any export's. */
+    wg_cval bad[2] = {wg_cval_u(WG_CV_U32, 1), wg_cval_bool(true)};
+    CHECK(f && !wg_cfunc_call(inst, f, bad, 2, &res, &trap));
+    CHECK_STR_CONTAINS(trap.message, "invalid value: expected u32, found bool");
+    CHECK(h.add_calls == 1 && !wg_cinstance_poisoned(inst));
+    wg_cinstance_free(inst);
     wg_clinker_free(l);
     wg_component_free(c);
 }
