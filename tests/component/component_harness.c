@@ -3,6 +3,9 @@
  * public linker API (which it also tests):
  *
  *   host-return-two: func() -> u32                          2
+ *   host-echo-u32: async func(u32) -> u32                   its argument (a host function
+ *                                                           answers at once; an async lower
+ *                                                           of it traps "not supported yet")
  *   return-hi: func() -> string                             "hi"
  *   host: instance
  *     return-three: func() -> u32                           3
@@ -18,9 +21,10 @@
  *     [method]resource1.take-own(self: borrow, b: own)
  *
  * Dropping an own resource1 counts (drops, last-drop); one the host receives
- * (assert, take-own) is simply forgotten, as wasmtime forgets it. The async
- * imports (host-echo-u32, never-return, ...) are not defined: components
- * importing them do not link.
+ * (assert, take-own) is simply forgotten, as wasmtime forgets it. The other
+ * async imports (never-return, return-two-slowly, echo-slowly,
+ * [method]resource1.never-return) are not defined: components importing
+ * them do not link.
  */
 #include "component_harness.h"
 
@@ -43,6 +47,12 @@ static bool ret_u32(wg_cval *result, uint32_t v) {
 static bool return_two(wg_ccall *c, wg_cval *a, uint32_t n, wg_cval *r, void *d) {
     (void)c, (void)a, (void)n, (void)d;
     return ret_u32(r, 2);
+}
+
+static bool echo_u32(wg_ccall *c, wg_cval *a, uint32_t n, wg_cval *r, void *d) {
+    (void)d;
+    if (n != 1 || a[0].kind != WG_CV_U32) return wg_ccall_trap(c, "host-echo-u32: bad arguments");
+    return ret_u32(r, (uint32_t)a[0].of.u);
 }
 
 static bool return_three(wg_ccall *c, wg_cval *a, uint32_t n, wg_cval *r, void *d) {
@@ -135,6 +145,7 @@ bool cm_harness_init(cm_harness *h) {
     return h->resource1 && h->resource2 &&
            wg_clinker_define_resource_type(l, "host", "resource1-again", h->resource1) &&
            wg_clinker_define_func(l, NULL, "host-return-two", return_two, h) &&
+           wg_clinker_define_func(l, NULL, "host-echo-u32", echo_u32, h) &&
            wg_clinker_define_func(l, NULL, "return-hi", return_hi, h) &&
            wg_clinker_define_func(l, "host", "return-three", return_three, h) &&
            wg_clinker_define_func(l, "host#nested", "return-four", return_four, h) &&

@@ -1,8 +1,8 @@
 /*
  * wasmtime's wast harness imports (crates/wast/src/spectest.rs,
  * link_component_spectest; the conformance README "Host imports of
- * wasmtime's harness"), the synchronous ones, defined with the public
- * linker API (component_harness.c).
+ * wasmtime's harness"), the synchronous ones and host-echo-u32, defined
+ * with the public linker API (component_harness.c).
  */
 #ifndef WG_COMPONENT_HARNESS_H
 #define WG_COMPONENT_HARNESS_H
