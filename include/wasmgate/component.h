@@ -186,7 +186,10 @@ wg_binary_kind wg_binary_kind_of(const uint8_t *bytes, size_t len);
  * are not kept: the caller may free them afterwards. Returns NULL and fills
  * err (kind WG_ERR_MALFORMED, WG_ERR_INVALID or WG_ERR_RESOURCE; message
  * "component section 0x7 (type), offset 0x1a: ...") on failure. Component
- * values and start functions (🪙) are not supported and rejected. */
+ * values and start functions (🪙) are not supported and rejected. It also
+ * prepares what every instance shares (the core functions canon makes,
+ * where each core import comes from), so that wg_cinstance_new does only
+ * per-instance work. */
 wg_component *wg_component_new(const uint8_t *bytes, size_t len, wg_error *err);
 /* Frees c: every instance made from it must be freed first. */
 void wg_component_free(wg_component *c);
