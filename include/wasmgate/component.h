@@ -359,10 +359,11 @@ typedef struct wg_cinstance_opts {
 /* Instantiates c: links its imports against l (may be NULL when it imports
  * nothing), then creates its core instances, nested component instances,
  * functions and resource types in order, running core start functions.
- * Returns NULL with err filled: WG_ERR_UNLINKABLE (an import; or a feature
- * not supported yet: "not supported yet: stream.new" for the async
- * built-ins), WG_ERR_TRAP (a start function trapped: *trap says how),
- * WG_ERR_RESOURCE, WG_ERR_BUDGET. Most of what does not depend on the
+ * Returns NULL with err filled: WG_ERR_UNLINKABLE (an import), WG_ERR_TRAP
+ * (a start function trapped: *trap says how), WG_ERR_RESOURCE,
+ * WG_ERR_BUDGET. What is not supported yet (the async built-ins, async
+ * lifts and lowers) instantiates, as functions that trap "not supported
+ * yet: stream.new" when called. Most of what does not depend on the
  * instance was prepared by wg_component_new; thread-safe: any number of
  * threads may instantiate one component with one linker at once. An
  * instance is used by one thread at a time. */
