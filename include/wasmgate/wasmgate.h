@@ -210,6 +210,12 @@ typedef int (*wg_host_fn)(wg_ctx *ctx, uint64_t *slots, void *userdata);
 int wg_ctx_trap(wg_ctx *ctx, const char *msg);
 /* From inside a host function: end the run with an exit status (not an error). */
 int wg_ctx_exit(wg_ctx *ctx, int status);
+/* From inside a host function: stop the guest with *trap as it is (code,
+ * message, exit status), for a host function that called back into wasm
+ * (wg_func_call) and passes the trap of that call on: an interruption stays
+ * WG_TRAP_INTERRUPTED, an exit stays WG_TRAP_EXIT. The backtrace is the
+ * trap's frames followed by the frames of the calling guest. */
+int wg_ctx_raise(wg_ctx *ctx, const wg_trap *trap);
 /* The instance whose code called the host function. */
 wg_instance *wg_ctx_instance(wg_ctx *ctx);
 /* That instance's memory 0 (NULL if it has none). */
@@ -261,6 +267,19 @@ bool wg_imports_add_host(wg_imports *im, const char *module, const char *name,
                          wg_host_fn fn, void *userdata);
 /* Every export of inst becomes importable as module_name::export_name. */
 bool wg_imports_add_instance(wg_imports *im, const char *module_name, wg_instance *inst);
+
+/* An extern given by value: what one import resolves to
+ * (wg_instance_new_externs), or one export of an instance
+ * (wg_instance_export_at). */
+typedef struct wg_extern {
+    wg_extern_kind kind;
+    union {
+        wg_func *func;
+        wg_table *table;
+        wg_memory *memory;
+        wg_global *global;
+    } of;
+} wg_extern;
 
 /* ---- instances ------------------------------------------------------------ */
 
@@ -377,6 +396,23 @@ wg_instance *wg_instance_new(const wg_module *m, const wg_imports *imports,
                              const wg_instance_opts *opts, wg_error *err, wg_trap *trap);
 void wg_instance_free(wg_instance *inst);
 
+/* wg_instance_new with the imports given in the module's import order
+ * (imports[i] satisfies wg_module_import(m, i)) instead of looked up by
+ * name in a wg_imports map: for embedders that resolve imports themselves,
+ * once per instantiation (component instantiation does, for every core
+ * instance), without building a map. nimports must be the module's import
+ * count. The same checks (kind, function type, limits, global type) and
+ * the same errors ("incompatible import type M::N (...)").
+ *
+ * There is no map to adopt a failed instance whose functions may have
+ * escaped (see wg_instance_new): when failed is non-NULL such an instance
+ * is handed back through *failed (NULL otherwise) and the caller frees it
+ * once nothing can reach it any more (with the objects it escaped into);
+ * when failed is NULL it is freed at once. */
+wg_instance *wg_instance_new_externs(const wg_module *m, const wg_extern *imports,
+                                     uint32_t nimports, const wg_instance_opts *opts,
+                                     wg_error *err, wg_trap *trap, wg_instance **failed);
+
 const wg_module *wg_instance_module(const wg_instance *inst);
 void *wg_instance_host_data(const wg_instance *inst);
 
@@ -389,6 +425,9 @@ wg_global *wg_instance_export_global(wg_instance *inst, const char *name);
 void *wg_instance_export(wg_instance *inst, const char *name, size_t len, wg_extern_kind kind);
 /* The instance's memory 0, or NULL. */
 wg_memory *wg_instance_memory(wg_instance *inst);
+/* Export i of inst (the order of wg_module_export): no name lookup, for
+ * embedders that resolved the index once. False if i is out of range. */
+bool wg_instance_export_at(wg_instance *inst, uint32_t i, wg_extern *out);
 
 /* Calls f (args must match its parameter types; results receives nresults
  * values). Runs on inst's execution stack: inst is the instance that owns the

@@ -168,7 +168,10 @@ bool wg__canon_table_remove(wg_canon_table *t, uint32_t i, wg_canon_handle *out,
 
 /* Enters callee from caller (NULL: the host): traps "cannot enter component
  * instance" unless every instance in callee's entering set may be entered,
- * then clears their may_enter. */
+ * then clears their may_enter. An instance calling its own lifted function
+ * has an empty entering set and would get in, as in the reference; wasmtime
+ * traps instead, and so does wasmgate: the instantiation code refuses that
+ * call before it gets here (cinst_canon.c, wg__ci_call_func). */
 bool wg__canon_enter(wg_canon_inst *callee, wg_canon_inst *caller, wg_trap *trap);
 void wg__canon_leave(wg_canon_inst *callee, wg_canon_inst *caller);
 /* Traps "cannot leave component instance" when inst may not call out (it is
@@ -228,7 +231,7 @@ typedef struct wg_canon_flat_sig {
     bool results_in_memory;         /* results spilled: a pointer (lift: the
                                        result; lower: an extra last param) */
 } wg_canon_flat_sig;
-typedef enum wg_canon_side { WG_CANON_LIFT, WG_CANON_LOWER } wg_canon_side;
+typedef enum wg_canon_side { WG_CANON_SIDE_LIFT, WG_CANON_SIDE_LOWER } wg_canon_side;
 void wg__canon_flatten_functype(const wg_cfunctype *ft, bool mem64, wg_canon_side side,
                                 wg_canon_flat_sig *out);
 

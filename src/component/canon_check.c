@@ -107,6 +107,13 @@ bool wg__canon_check(wg_canon_cx *cx, const wg_cval *v, const wg_ctype *t) {
     if (cx->trusted && !t->has_resource) return true;
     if (v->kind == WG_CVX_STRING_VIEW && t->kind == WG_CT_STRING) return true;
     if (v->kind == WG_CVX_LIST_VIEW && t->kind == WG_CT_LIST && !t->n) return true;
+    if (v->kind == WG_CV_BYTES && t->kind == WG_CT_LIST && !t->n && t->elem->kind == WG_CT_U8) {
+        if (v->of.bytes.len && !v->of.bytes.data)
+            return wg__canon_bad(cx, "list<u8> of %zu bytes has no data", v->of.bytes.len);
+        if (v->of.bytes.len > WG_CANON_REALLOC_I32_MAX)
+            return wg__canon_bad(cx, "list of %zu items is too long", v->of.bytes.len);
+        return true;
+    }
     if (v->kind != (uint32_t)t->kind)
         return wg__canon_bad(cx, "expected %s, found %s", wg__canon_kind_name(t->kind),
                              wg__canon_kind_name(v->kind));

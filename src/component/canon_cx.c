@@ -137,7 +137,7 @@ void wg__canon_flatten_functype(const wg_cfunctype *ft, bool mem64, wg_canon_sid
         return;
     }
     out->results_in_memory = true;
-    if (side == WG_CANON_LIFT) out->results[out->nresults++] = ptr;
+    if (side == WG_CANON_SIDE_LIFT) out->results[out->nresults++] = ptr;
     else out->params[out->nparams++] = ptr;
 }
 

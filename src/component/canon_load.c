@@ -84,6 +84,18 @@ bool wg__canon_load_list(wg_canon_cx *cx, uint64_t ptr, uint64_t len, const wg_c
         return true;
     }
     if (t->kind == WG_CT_MAP) return load_pairs(cx, ptr, len, t, out);
+    if (t->elem->kind == WG_CT_U8) {
+        /* list<u8>: one buffer (WG_CV_BYTES), not a value per byte. */
+        *out = (wg_cval){.kind = WG_CV_BYTES};
+        out->of.bytes.len = len;
+        if (!len) return true;
+        if (!(out->of.bytes.data = malloc(len))) {
+            *out = (wg_cval){.kind = WG_CV_BOOL};
+            return wg__canon_oom(cx->trap);
+        }
+        memcpy(out->of.bytes.data, cx->mem + ptr, len);
+        return true;
+    }
     return load_elems(cx, ptr, len, t->elem, out);
 }
 

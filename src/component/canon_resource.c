@@ -105,6 +105,7 @@ bool wg__canon_resource_drop(wg_canon_inst *inst, const wg_rtype *rt, uint32_t i
         if (h.scope) h.scope->num_borrows--;
         return true;
     }
+    if (!rt->impl && rt->host_dtor) return rt->host_dtor(rt, inst, h.rep, trap);
     /* The reference calls the destructor through a lift (into the
      * implementing instance) and a lower (from this one): entering the
      * implementation is checked even when there is no destructor. A host

@@ -70,11 +70,16 @@ bool wg__canon_store_list(wg_canon_cx *cx, const wg_cval *v, const wg_ctype *t,
     }
     /* wg__canon_check bounded the byte length by REALLOC_I32_MAX. Even an
      * empty list calls realloc (the reference tests count the calls). */
-    uint64_t bytes = (uint64_t)v->of.seq.n * size;
+    uint64_t n = v->kind == WG_CV_BYTES ? v->of.bytes.len : v->of.seq.n;
+    uint64_t bytes = n * size;
     if (!wg__canon_realloc(cx, 0, 0, align, bytes, ptr) ||
         !wg__canon_check_alloc(cx, *ptr, align, bytes, TM_LIST_REALLOC_OOB))
         return false;
-    *len = v->of.seq.n;
+    *len = n;
+    if (v->kind == WG_CV_BYTES) {
+        if (bytes) memcpy(cx->mem + *ptr, v->of.bytes.data, bytes);
+        return true;
+    }
     if (v->kind == WG_CVX_LIST_VIEW) {
         if (bytes) wg__canon_plain_copy(cx->mem + *ptr, (const uint8_t *)v->of.str.data, v->of.str.len, t->elem);
         return true;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "component/cdecode.h"
+#include "component/cinst.h"
 #include "component/cvalid.h"
 #include "util/error.h"
 #include "wasmgate/component.h"
@@ -32,6 +33,7 @@ wg_binary_kind wg_binary_kind_of(const uint8_t *bytes, size_t len) {
 
 void wg__component_free(struct wg_component *c) {
     if (!c) return;
+    wg__ciplan_free(c);
     for (uint32_t i = 0; i < c->nmodules; i++) wg_module_free(c->modules[i]);
     free(c->modules);
     wg__arena_free(&c->arena);
@@ -109,5 +111,9 @@ wg_component *wg_component_new(const uint8_t *bytes, size_t len, wg_error *err) 
         return NULL;
     }
     forget_bytes(c->root);
+    if (!wg__ciplan_build(c, err)) {
+        wg__component_free(c);
+        return NULL;
+    }
     return c;
 }

@@ -435,6 +435,9 @@ struct wg_cdef {
     wg_cstr name;
     uint32_t nnames;
     const wg_cnameent *names;
+    /* What instantiating it needs that does not depend on the instance
+     * (cinst.h, built by wg__ciplan_build once validation is done). */
+    const struct wg_ciplan *plan;
 };
 
 struct wg_component {

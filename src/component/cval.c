@@ -5,7 +5,7 @@
  * Out of memory is recorded in the value itself, so that a caller can build a
  * whole tree and check once (wg_cval_ok): a string keeps data NULL (an empty
  * string that is fine has a 1-byte allocation, so the two never look alike), a
- * sequence keeps items NULL with n > 0, and a variant whose payload could not
+ * sequence keeps items NULL with n > 0 (a byte buffer, data NULL with len > 0), and a variant whose payload could not
  * be boxed points at `oom_payload`, a constant that is never freed.
  */
 #include "wasmgate/component.h"
@@ -30,6 +30,8 @@ void wg_cval_free(wg_cval *v) {
     if (!v) return;
     if (v->kind == WG_CV_STRING) {
         free(v->of.str.data);
+    } else if (v->kind == WG_CV_BYTES) {
+        free(v->of.bytes.data);
     } else if (is_seq(v->kind)) {
         if (v->of.seq.items)
             for (size_t i = 0; i < v->of.seq.n; i++) wg_cval_free(&v->of.seq.items[i]);
@@ -49,6 +51,12 @@ bool wg_cval_copy(wg_cval *dst, const wg_cval *src) {
         dst->of.str.data = malloc(src->of.str.len ? src->of.str.len : 1);
         if (!dst->of.str.data) goto oom;
         if (src->of.str.len) memcpy(dst->of.str.data, src->of.str.data, src->of.str.len);
+    } else if (src->kind == WG_CV_BYTES) {
+        dst->of.bytes.data = NULL;
+        if (!src->of.bytes.len) return true;
+        dst->of.bytes.data = malloc(src->of.bytes.len);
+        if (!dst->of.bytes.data) goto oom;
+        memcpy(dst->of.bytes.data, src->of.bytes.data, src->of.bytes.len);
     } else if (is_seq(src->kind)) {
         size_t n = src->of.seq.n;
         dst->of.seq.items = NULL;
@@ -88,7 +96,20 @@ static bool f64_equal(double a, double b) {
     return x == y || (a != a && b != b);
 }
 
+/* A byte buffer against a list value: the same u8 items. */
+static bool bytes_equal_list(const wg_cval *bytes, const wg_cval *list) {
+    if (bytes->of.bytes.len != list->of.seq.n) return false;
+    if (list->of.seq.n && !list->of.seq.items) return false;
+    for (size_t i = 0; i < list->of.seq.n; i++) {
+        const wg_cval *x = &list->of.seq.items[i];
+        if (x->kind != WG_CV_U8 || x->of.u != bytes->of.bytes.data[i]) return false;
+    }
+    return true;
+}
+
 bool wg_cval_equal(const wg_cval *a, const wg_cval *b) {
+    if (a->kind == WG_CV_BYTES && b->kind == WG_CV_LIST) return bytes_equal_list(a, b);
+    if (a->kind == WG_CV_LIST && b->kind == WG_CV_BYTES) return bytes_equal_list(b, a);
     if (a->kind != b->kind) return false;
     switch (a->kind) {
     case WG_CV_BOOL: return a->of.b == b->of.b;
@@ -102,6 +123,10 @@ bool wg_cval_equal(const wg_cval *a, const wg_cval *b) {
     case WG_CV_STRING:
         return a->of.str.len == b->of.str.len &&
                (a->of.str.len == 0 || memcmp(a->of.str.data, b->of.str.data, a->of.str.len) == 0);
+    case WG_CV_BYTES:
+        return a->of.bytes.len == b->of.bytes.len &&
+               (a->of.bytes.len == 0 ||
+                memcmp(a->of.bytes.data, b->of.bytes.data, a->of.bytes.len) == 0);
     case WG_CV_FLAGS: return a->of.flags == b->of.flags;
     case WG_CV_OWN: case WG_CV_BORROW:
         return a->of.handle.rep == b->of.handle.rep && a->of.handle.type == b->of.handle.type;
@@ -159,6 +184,23 @@ wg_cval wg_cval_string(const char *data, size_t len) {
     return v;
 }
 
+wg_cval wg_cval_bytes(const void *data, size_t len) {
+    wg_cval v = {.kind = WG_CV_BYTES};
+    v.of.bytes.len = len;
+    if (!len) return v;
+    v.of.bytes.data = malloc(len);
+    if (v.of.bytes.data) memcpy(v.of.bytes.data, data, len);
+    return v;
+}
+
+wg_cval wg_cval_own(uint32_t rep, const wg_rtype *rt) {
+    return (wg_cval){.kind = WG_CV_OWN, .of.handle = {rep, rt}};
+}
+
+wg_cval wg_cval_borrow(uint32_t rep, const wg_rtype *rt) {
+    return (wg_cval){.kind = WG_CV_BORROW, .of.handle = {rep, rt}};
+}
+
 wg_cval wg_cval_seq(uint32_t kind, size_t n) {
     wg_cval v = {.kind = kind};
     v.of.seq.n = n;
@@ -186,6 +228,7 @@ wg_cval wg_cval_var(uint32_t kind, uint32_t disc, wg_cval *payload) {
 
 bool wg_cval_ok(const wg_cval *v) {
     if (v->kind == WG_CV_STRING) return v->of.str.data != NULL;
+    if (v->kind == WG_CV_BYTES) return v->of.bytes.data != NULL || v->of.bytes.len == 0;
     if (is_seq(v->kind)) {
         if (v->of.seq.n && !v->of.seq.items) return false;
         for (size_t i = 0; i < v->of.seq.n; i++)

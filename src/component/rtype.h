@@ -23,11 +23,15 @@ struct wg_rtype {
     /* The destructor, called with slots[0] = rep (one argument, no result)
      * when an own handle is dropped; fn NULL: none. */
     wg_canon_core dtor;
+    /* A host resource (impl NULL) may have this instead: its destructor is
+     * told which instance dropped the handle (the host's per-instance state
+     * lives there). NULL: none (dtor is used). */
+    bool (*host_dtor)(const wg_rtype *rt, wg_canon_inst *dropper, uint32_t rep, wg_trap *trap);
 };
 
 /* A resource type with its fields set (no allocation). */
 static inline wg_rtype wg__rtype_make(const char *name, wg_canon_inst *impl, wg_canon_core dtor) {
-    return (wg_rtype){.name = name, .impl = impl, .dtor = dtor};
+    return (wg_rtype){.name = name, .impl = impl, .dtor = dtor, .host_dtor = NULL};
 }
 
 #endif

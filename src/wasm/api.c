@@ -382,6 +382,29 @@ int wg_ctx_exit(wg_ctx *ctx, int status) {
     return 2;
 }
 
+/* Records *trap as the running call's trap (see wasmgate.h): its code, exit status and
+ * message as they are, its frames followed by those of the calling guest. Returns
+ * non-zero for the host function to return. */
+int wg_ctx_raise(wg_ctx *ctx, const wg_trap *trap) {
+    if (!trap) return wg_ctx_trap(ctx, NULL);
+    wg_trap *t = ctx && ctx->exec ? ctx->exec->trap : NULL;
+    if (!t) return 1;
+    if (t == trap) return 1;
+    wg_trap inner = *trap;
+    wg__trap_fill(ctx->exec, WG_TRAP_HOST, "");
+    uint32_t outer = t->nframes;
+    if (inner.nframes > WG_BACKTRACE_MAX) inner.nframes = WG_BACKTRACE_MAX;
+    uint32_t keep = outer;
+    if (inner.nframes + keep > WG_BACKTRACE_MAX) keep = WG_BACKTRACE_MAX - inner.nframes;
+    memmove(t->frames + inner.nframes, t->frames, keep * sizeof *t->frames);
+    memcpy(t->frames, inner.frames, inner.nframes * sizeof *t->frames);
+    t->nframes = inner.nframes + keep;
+    t->code = inner.code == WG_TRAP_NONE ? WG_TRAP_HOST : inner.code;
+    t->exit_code = inner.exit_code;
+    memcpy(t->message, inner.message, sizeof t->message);
+    return 1;
+}
+
 /* The instance whose code called the host function (for a direct call: the one running it). */
 wg_instance *wg_ctx_instance(wg_ctx *ctx) { return ctx ? ctx->inst : NULL; }
 

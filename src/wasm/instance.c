@@ -71,10 +71,68 @@ static bool limits_match(uint64_t have_min, bool have_has_max, uint64_t have_max
     return true;
 }
 
-/* Resolves and checks every import into inst's index spaces. */
+/* Checks that (kind, ptr) satisfies import imp and puts it in inst's index
+ * space at the next free position (counts in n[kind]). */
+static bool link_one(wg_instance *inst, const wg_import *imp, wg_extern_kind kind, void *ptr,
+                     uint32_t n[4], wg_error *err) {
+    const wg_module *m = inst->module;
+    if ((unsigned)kind != imp->kind || !ptr) {
+        char what[96];
+        snprintf(what, sizeof what, "incompatible import type (expected %s, got %s)",
+                 kind_name(imp->kind), ptr ? kind_name(kind) : "nothing");
+        return link_error(err, imp, what);
+    }
+    switch (imp->kind) {
+    case WG_EXTERN_FUNC: {
+        wg_func *f = ptr;
+        if (!wg__functype_equal(f->type, &m->types[imp->type_idx]))
+            return link_error(err, imp, "incompatible import type (function type mismatch)");
+        inst->funcs[n[0]++] = f;
+        return true;
+    }
+    case WG_EXTERN_TABLE: {
+        wg_table *t = ptr;
+        if (t->elem_type != imp->table.elem_type)
+            return link_error(err, imp, "incompatible import type (element type mismatch)");
+        if (!limits_match(t->size, t->has_max, t->max, &imp->table.limits))
+            return link_error(err, imp, "incompatible import type (table limits mismatch)");
+        inst->tables[n[1]++] = t;
+        return true;
+    }
+    case WG_EXTERN_MEMORY: {
+        wg_memory *mem = ptr;
+        if (!limits_match(mem->pages, mem->has_max, mem->max_pages, &imp->mem))
+            return link_error(err, imp, "incompatible import type (memory limits mismatch)");
+        inst->mems[n[2]++] = mem;
+        return true;
+    }
+    case WG_EXTERN_GLOBAL: {
+        wg_global *g = ptr;
+        if (g->type != imp->global.type)
+            return link_error(err, imp, "incompatible import type (global type mismatch)");
+        if (g->mut != imp->global.mut)
+            return link_error(err, imp, "incompatible import type (global mutability mismatch)");
+        inst->globals[n[3]++] = g;
+        return true;
+    }
+    default:
+        return link_error(err, imp, "incompatible import type (unknown kind)");
+    }
+}
+
+/* The decoder's counts and the import list agree for a validated module;
+ * check anyway rather than leave NULL entries behind. */
+static bool link_counts(const wg_module *m, const uint32_t n[4], wg_error *err) {
+    if (n[0] != m->nimported_funcs || n[1] != m->nimported_tables || n[2] != m->nimported_mems ||
+        n[3] != m->nimported_globals)
+        return wg__error(err, WG_ERR_INVALID, (size_t)-1, "import counts do not match the module");
+    return true;
+}
+
+/* Resolves (by name) and checks every import into inst's index spaces. */
 static bool link_imports(wg_instance *inst, const wg_imports *imports, wg_error *err) {
     const wg_module *m = inst->module;
-    uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+    uint32_t n[4] = {0};
     for (uint32_t i = 0; i < m->nimports; i++) {
         const wg_import *imp = &m->imports[i];
         wg_extern_kind kind;
@@ -82,55 +140,34 @@ static bool link_imports(wg_instance *inst, const wg_imports *imports, wg_error 
         if (!wg__imports_lookup(imports, imp->module, imp->module_len, imp->name, imp->name_len,
                                 &kind, &ptr))
             return link_error(err, imp, "unknown import");
-        if ((unsigned)kind != imp->kind) {
-            char what[96];
-            snprintf(what, sizeof what, "incompatible import type (expected %s, got %s)",
-                     kind_name(imp->kind), kind_name(kind));
-            return link_error(err, imp, what);
-        }
-        switch (imp->kind) {
-        case WG_EXTERN_FUNC: {
-            wg_func *f = ptr;
-            if (!wg__functype_equal(f->type, &m->types[imp->type_idx]))
-                return link_error(err, imp, "incompatible import type (function type mismatch)");
-            inst->funcs[nf++] = f;
-            break;
-        }
-        case WG_EXTERN_TABLE: {
-            wg_table *t = ptr;
-            if (t->elem_type != imp->table.elem_type)
-                return link_error(err, imp, "incompatible import type (element type mismatch)");
-            if (!limits_match(t->size, t->has_max, t->max, &imp->table.limits))
-                return link_error(err, imp, "incompatible import type (table limits mismatch)");
-            inst->tables[nt++] = t;
-            break;
-        }
-        case WG_EXTERN_MEMORY: {
-            wg_memory *mem = ptr;
-            if (!limits_match(mem->pages, mem->has_max, mem->max_pages, &imp->mem))
-                return link_error(err, imp, "incompatible import type (memory limits mismatch)");
-            inst->mems[nm++] = mem;
-            break;
-        }
-        case WG_EXTERN_GLOBAL: {
-            wg_global *g = ptr;
-            if (g->type != imp->global.type)
-                return link_error(err, imp, "incompatible import type (global type mismatch)");
-            if (g->mut != imp->global.mut)
-                return link_error(err, imp, "incompatible import type (global mutability mismatch)");
-            inst->globals[ng++] = g;
-            break;
-        }
-        default:
-            return link_error(err, imp, "incompatible import type (unknown kind)");
-        }
+        if (!link_one(inst, imp, kind, ptr, n, err)) return false;
     }
-    /* The decoder's counts and the import list agree for a validated module;
-     * check anyway rather than leave NULL entries behind. */
-    if (nf != m->nimported_funcs || nt != m->nimported_tables || nm != m->nimported_mems ||
-        ng != m->nimported_globals)
-        return wg__error(err, WG_ERR_INVALID, (size_t)-1, "import counts do not match the module");
-    return true;
+    return link_counts(m, n, err);
+}
+
+/* The object an extern value holds, untyped. */
+static void *extern_ptr(const wg_extern *e) {
+    switch (e->kind) {
+    case WG_EXTERN_FUNC: return e->of.func;
+    case WG_EXTERN_TABLE: return e->of.table;
+    case WG_EXTERN_MEMORY: return e->of.memory;
+    case WG_EXTERN_GLOBAL: return e->of.global;
+    default: return NULL;
+    }
+}
+
+/* Checks the imports given in order into inst's index spaces. */
+static bool link_externs(wg_instance *inst, const wg_extern *imports, uint32_t nimports,
+                         wg_error *err) {
+    const wg_module *m = inst->module;
+    if (nimports != m->nimports || (nimports && !imports))
+        return wg__error(err, WG_ERR_UNLINKABLE, (size_t)-1,
+                         "the module has %u imports, %u given", m->nimports, nimports);
+    uint32_t n[4] = {0};
+    for (uint32_t i = 0; i < m->nimports; i++)
+        if (!link_one(inst, &m->imports[i], imports[i].kind, extern_ptr(&imports[i]), n, err))
+            return false;
+    return link_counts(m, n, err);
 }
 
 /* Rounds n up to the alignment of any object (the arrays below hold pointers,
@@ -302,12 +339,24 @@ static bool start_may_escape(const wg_instance *inst) {
     return false;
 }
 
-/* Instantiates m (see wasmgate.h and the file comment). Returns a new instance the
- * caller frees with wg_instance_free, or NULL with err (and trap) filled. */
-wg_instance *wg_instance_new(const wg_module *m, const wg_imports *imports,
-                             const wg_instance_opts *opts, wg_error *err, wg_trap *trap) {
+/* What links the imports: a map (wg_instance_new) or an array
+ * (wg_instance_new_externs). */
+typedef struct import_source {
+    bool by_name;                   /* map (may be NULL: no imports), else externs */
+    const wg_imports *map;
+    const wg_extern *externs;
+    uint32_t nexterns;
+} import_source;
+
+/* The common body of both: link, allocate, initialise, start. A failed
+ * instance whose functions may have escaped is adopted by the map, or
+ * handed back through *failed, or freed. */
+static wg_instance *instantiate(const wg_module *m, const import_source *src,
+                                const wg_instance_opts *opts, wg_error *err, wg_trap *trap,
+                                wg_instance **failed) {
     wg__error_clear(err);
     if (trap) memset(trap, 0, sizeof *trap);
+    if (failed) *failed = NULL;
     if (!m) {
         wg__error(err, WG_ERR_INVALID, (size_t)-1, "no module");
         return NULL;
@@ -324,7 +373,9 @@ wg_instance *wg_instance_new(const wg_module *m, const wg_imports *imports,
     atomic_init(&inst->interrupt, 0u);
 
     bool escaped = false;
-    if (!link_imports(inst, imports, err)) goto fail;
+    bool linked = src->by_name ? link_imports(inst, src->map, err)
+                           : link_externs(inst, src->externs, src->nexterns, err);
+    if (!linked) goto fail;
     if (!define_objects(inst, err)) goto fail;
     if (!init_segments(inst, err, trap, &escaped)) goto fail;
 
@@ -344,8 +395,29 @@ wg_instance *wg_instance_new(const wg_module *m, const wg_imports *imports,
     return inst;
 
 fail:
-    if (!(escaped && wg__imports_adopt(imports, inst))) wg_instance_free(inst);
+    if (escaped && src->map && wg__imports_adopt(src->map, inst)) return NULL;
+    if (escaped && failed) {
+        *failed = inst;
+        return NULL;
+    }
+    wg_instance_free(inst);
     return NULL;
+}
+
+/* Instantiates m (see wasmgate.h and the file comment). Returns a new instance the
+ * caller frees with wg_instance_free, or NULL with err (and trap) filled. */
+wg_instance *wg_instance_new(const wg_module *m, const wg_imports *imports,
+                             const wg_instance_opts *opts, wg_error *err, wg_trap *trap) {
+    import_source src = {.by_name = true, .map = imports};
+    return instantiate(m, &src, opts, err, trap, NULL);
+}
+
+/* Instantiates m with its imports given in order (see wasmgate.h). */
+wg_instance *wg_instance_new_externs(const wg_module *m, const wg_extern *imports,
+                                     uint32_t nimports, const wg_instance_opts *opts,
+                                     wg_error *err, wg_trap *trap, wg_instance **failed) {
+    import_source src = {.externs = imports, .nexterns = nimports};
+    return instantiate(m, &src, opts, err, trap, failed);
 }
 
 /* Frees inst's own objects and execution state; imported objects are borrowed and left
@@ -490,4 +562,18 @@ wg_global *wg_instance_export_global(wg_instance *inst, const char *name) {
 /* Memory 0 of inst (own or imported), or NULL. */
 wg_memory *wg_instance_memory(wg_instance *inst) {
     return inst && inst->module->nmems > 0 ? inst->mems[0] : NULL;
+}
+
+/* Export i, by index (see wasmgate.h). */
+bool wg_instance_export_at(wg_instance *inst, uint32_t i, wg_extern *out) {
+    if (!inst || !out || i >= inst->module->nexports) return false;
+    const wg_export *ex = &inst->module->exports[i];
+    out->kind = (wg_extern_kind)ex->kind;
+    switch (ex->kind) {
+    case WG_EXTERN_FUNC: out->of.func = inst->funcs[ex->index]; return true;
+    case WG_EXTERN_TABLE: out->of.table = inst->tables[ex->index]; return true;
+    case WG_EXTERN_MEMORY: out->of.memory = inst->mems[ex->index]; return true;
+    case WG_EXTERN_GLOBAL: out->of.global = inst->globals[ex->index]; return true;
+    default: return false;
+    }
 }

@@ -2,7 +2,8 @@
  * wg_component_runner: runs the Component Model conformance scripts
  * ($WG_CONFORMANCE_DIR/component-model: reference/ and wasmtime/, JSON
  * command lists + binaries, see that folder's README.md) against the
- * component decoder and validator. Modeled on tests/spec/spec_runner.c.
+ * component decoder, validator and instantiation. Modeled on
+ * tests/spec/spec_runner.c.
  *
  *   wg_component_runner [--expected FILE] [--only PATH[,PATH...]] [--verbose]
  *                       [--fork | --no-fork] [--timeout SECS] DIR
@@ -24,8 +25,8 @@
  * fully yet: it may fail or skip; if it passes with nothing failed and
  * nothing skipped, the list is stale and the run fails. PATH:LINE lists one
  * command (by its .wast line) that must fail; if it passes, the list is
- * stale. Any other failure fails the run (skips are fine: instantiation is
- * the next step).
+ * stale. Any other failure fails the run (skips are fine: text-format
+ * assert_malformed needs a text parser).
  * Exit status: 0 good, 1 unexpected failures or a stale list, 2 usage
  * errors and a missing or empty DIR.
  */

@@ -1,20 +1,30 @@
 /*
  * Running one Component Model conformance script: a JSON command list of
- * ../shared/conformance/component-model (see its README.md) against the
- * component decoder and validator.
+ * ../shared/conformance/component-model (see its README.md).
  *
- * Counting rules (instantiation is not implemented yet):
- *   component,              decode + validate (wg_component_new); a check:
- *   component_definition    passes if the component loads, fails otherwise
+ * Counting rules (one check per command):
+ *   component               load and instantiate with the harness linker
+ *                           (component_harness.c); with a name ("$foo") it
+ *                           becomes importable as "foo", as in wasmtime's
+ *                           wast runner; it becomes the current instance
+ *   component_definition    load only; remembered by name
+ *   component_instance      instantiate a remembered definition
+ *   assert_return, action   invoke an export of the current (or named)
+ *                           instance with the script's values (converted
+ *                           with the function's types, component_values.c);
+ *                           it must return (assert_return: the expected
+ *                           value, compared with wg_cval_equal)
+ *   assert_trap             it must trap, and the text must appear in
+ *                           "wasm trap: <message>" (a core `unreachable` also
+ *                           reads as wasmtime's "wasm `unreachable`
+ *                           instruction executed")
+ *   assert_unlinkable,      the component loads and instantiating it fails
+ *   assert_uninstantiable   with a link error / a trap whose message holds
+ *                           the text
  *   assert_invalid,         wg_component_new must fail; a different message
  *   assert_malformed        (wasmparser's wording) or error kind is only a
  *   (binary)                "message mismatch" (--verbose shows them); text
  *                           assert_malformed (.wat) is skipped
- *   assert_unlinkable,      the component must load (a failure otherwise);
- *   assert_uninstantiable   then skipped: "instantiation not implemented yet"
- *   component_instance,     skipped: "instantiation not implemented yet"
- *   assert_return,
- *   assert_trap, action
  *   module*, register       skipped (none occur in these sources)
  */
 #ifndef WG_COMPONENT_SCRIPT_H

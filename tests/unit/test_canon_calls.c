@@ -327,7 +327,7 @@ WG_TEST(guest_calls_a_host_import) {
     wg_canon_lowered imp = {.ft = &ft, .opts = ct_opts(&d.mem, WG_CANON_UTF8, false), .inst = &d.inst,
                             .callee = greet, .callee_data = &hs};
     wg_canon_flat_sig sig;
-    wg__canon_flatten_functype(&ft, false, WG_CANON_LOWER, &sig);
+    wg__canon_flatten_functype(&ft, false, WG_CANON_SIDE_LOWER, &sig);
     CHECK(sig.nparams == 4 && sig.nresults == 0 && sig.results_in_memory);
     wg_trap trap;
     uint32_t h;

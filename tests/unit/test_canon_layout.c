@@ -55,7 +55,7 @@ WG_TEST(flatten_functype_matches_reference) {
         wg_cfunctype ft = ct_functype(&a, v->params, v->result);
         for (int side = 0; side < 2; side++) {
             wg_canon_flat_sig sig;
-            wg__canon_flatten_functype(&ft, v->mem64, side ? WG_CANON_LOWER : WG_CANON_LIFT, &sig);
+            wg__canon_flatten_functype(&ft, v->mem64, side ? WG_CANON_SIDE_LOWER : WG_CANON_SIDE_LIFT, &sig);
             char ps[32], rs[8];
             flat_string(sig.params, sig.nparams, ps);
             flat_string(sig.results, sig.nresults, rs);

@@ -531,6 +531,49 @@ WG_TEST(lists_realloc_calls_and_checks) {
     env_fini(&e);
 }
 
+/* ---- list<u8> as one buffer (WG_CV_BYTES) ---------------------------------------------- */
+
+WG_TEST(byte_lists_lift_as_one_buffer_and_lower_from_either_form) {
+    env e;
+    env_init(&e, 256, WG_CANON_UTF8, false);
+    static const uint8_t bytes[] = {0, 1, 0xff, 'x', 0x80};
+    wg_cval v;
+    CHECK(load_bytes(&e, "list<u8>", bytes, sizeof bytes, 0, 5, &v));
+    CHECK(v.kind == WG_CV_BYTES && v.of.bytes.len == 5 && memcmp(v.of.bytes.data, bytes, 5) == 0);
+    /* Equal to the same list spelt item by item. */
+    wg_cval list = wg_cval_seq(WG_CV_LIST, 5);
+    for (int i = 0; i < 5; i++) list.of.seq.items[i] = wg_cval_u(WG_CV_U8, bytes[i]);
+    CHECK(wg_cval_equal(&v, &list) && wg_cval_equal(&list, &v));
+    list.of.seq.items[4].of.u = 0x81;
+    CHECK(!wg_cval_equal(&v, &list));
+    /* Lowered back: one realloc of 5 bytes, the same bytes. */
+    uint64_t flat[2];
+    uint32_t n;
+    e.mem.last_alloc = 64;
+    CHECK(lower1(&e, "list<u8>", &v, flat, &n) && n == 2 && flat[1] == 5);
+    CHECK(memcmp(e.mem.buf + flat[0], bytes, 5) == 0);
+    /* The item form still lowers; fixed-length lists and list<s8> keep items. */
+    CHECK(lower1(&e, "list<u8>", &list, flat, &n) && e.mem.buf[flat[0] + 4] == 0x81);
+    wg_cval_free(&list);
+    CHECK(load_bytes(&e, "list<s8>", bytes, sizeof bytes, 0, 5, &list) && list.kind == WG_CV_LIST);
+    wg_cval_free(&list);
+    CHECK(LIFT(&e, "list<u8,2>", &list, 7, 8) && list.kind == WG_CV_LIST);
+    wg_cval_free(&list);
+    /* An empty one, and a buffer where another type is wanted. */
+    wg_cval_free(&v);
+    CHECK(load_bytes(&e, "list<u8>", bytes, 0, 0, 0, &v) && v.kind == WG_CV_BYTES && v.of.bytes.len == 0);
+    CHECK(lower1(&e, "list<u8>", &v, flat, &n) && flat[1] == 0);
+    wg_cval b = wg_cval_bytes("ab", 2);
+    CHECK(!lower1(&e, "list<u16>", &b, flat, &n) && e.cx.bad_value);
+    CHECK(!lower1(&e, "list<u8,2>", &b, flat, &n) && e.cx.bad_value);
+    b.of.bytes.len = 3;
+    free(b.of.bytes.data);
+    b.of.bytes.data = NULL;
+    CHECK(!lower1(&e, "list<u8>", &b, flat, &n) && e.cx.bad_value);
+    CHECK_STR_CONTAINS(e.trap.message, "has no data");
+    env_fini(&e);
+}
+
 /* ---- bad host values ---------------------------------------------------------------- */
 
 static void bad_value(env *e, const char *ts, wg_cval *v, const char *want, int line) {

@@ -136,4 +136,29 @@ WG_TEST(cval_ok_finds_missing_memory) {
     wg_cval_free(&v);
 }
 
+WG_TEST(cval_bytes_and_handles) {
+    wg_cval b = wg_cval_bytes("\x00\x01\xff", 3);
+    CHECK(b.kind == WG_CV_BYTES && b.of.bytes.len == 3 && b.of.bytes.data[2] == 0xff && wg_cval_ok(&b));
+    wg_cval c;
+    CHECK(wg_cval_copy(&c, &b) && c.of.bytes.data != b.of.bytes.data && wg_cval_equal(&b, &c));
+    c.of.bytes.data[0] = 9;
+    CHECK(!wg_cval_equal(&b, &c));
+    wg_cval_free(&c);
+    CHECK(c.kind == WG_CV_BOOL);
+    wg_cval e = wg_cval_bytes(NULL, 0);
+    CHECK(e.of.bytes.len == 0 && wg_cval_ok(&e) && wg_cval_copy(&c, &e) && wg_cval_equal(&c, &e));
+    wg_cval empty_list = wg_cval_seq(WG_CV_LIST, 0);
+    CHECK(wg_cval_equal(&e, &empty_list));
+    wg_cval bad = {.kind = WG_CV_BYTES, .of.bytes = {NULL, 4}};
+    CHECK(!wg_cval_ok(&bad));
+    wg_cval_free(&b);
+    wg_cval_free(&e);
+    wg_cval_free(&c);
+    int x;
+    const wg_rtype *rt = (const wg_rtype *)&x;
+    wg_cval o = wg_cval_own(7, rt), br = wg_cval_borrow(7, rt);
+    CHECK(o.kind == WG_CV_OWN && o.of.handle.rep == 7 && o.of.handle.type == rt);
+    CHECK(br.kind == WG_CV_BORROW && !wg_cval_equal(&o, &br));
+}
+
 WG_TEST_MAIN()

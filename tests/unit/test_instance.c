@@ -1,6 +1,8 @@
 /*
  * Tests for instantiation and linking (instance.c), the memory/table/global
- * objects (memory.c) and the imports map (imports.c).
+ * objects (memory.c) and the imports map (imports.c); imports given in order
+ * (wg_instance_new_externs), exports by index, and a host function passing
+ * a trap on (wg_ctx_raise).
  *
  * The modules are real binaries written as .wat (shown above each array) and
  * converted with wabt's wat2wasm; the bytes are embedded so the build does not
@@ -300,6 +302,16 @@ static const uint8_t globals_wasm[] = {
    0x75, 0x6d, 0x00, 0x01, 0x02, 0x66, 0x72, 0x00, 0x02, 0x0a, 0x11, 0x03,
    0x02, 0x00, 0x0b, 0x07, 0x00, 0x23, 0x01, 0x23, 0x02, 0x6a, 0x0b, 0x04,
    0x00, 0x23, 0x03, 0x0b
+};
+
+/* callhost.wat:
+ * (module (import "h" "f" (func $f)) (func (export "run") (call $f)))
+ */
+static const uint8_t callhost_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60,
+    0x00, 0x00, 0x02, 0x07, 0x01, 0x01, 0x68, 0x01, 0x66, 0x00, 0x00, 0x03,
+    0x02, 0x01, 0x00, 0x07, 0x07, 0x01, 0x03, 0x72, 0x75, 0x6e, 0x00, 0x01,
+    0x0a, 0x06, 0x01, 0x04, 0x00, 0x10, 0x00, 0x0b,
 };
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -935,3 +947,117 @@ WG_TEST(exports_by_name_and_kind) {
 }
 
 WG_TEST_MAIN()
+
+/* ---- imports in order, exports by index, traps passed on ------------------------ */
+
+WG_TEST(new_externs_links_imports_in_module_order) {
+    fixture fx;
+    CHECK(fixture_init(&fx));
+    wg_module *m = LOAD(importer);
+    CHECK(m != NULL);
+    /* exporter.wat exports add, mem, tab, g, c first: importer's imports. */
+    wg_extern ex[5], e;
+    for (uint32_t i = 0; i < 5; i++) CHECK(wg_instance_export_at(fx.inst, i, &ex[i]));
+    CHECK(ex[0].kind == WG_EXTERN_FUNC && ex[0].of.func == wg_instance_export_func(fx.inst, "add"));
+    CHECK(ex[1].kind == WG_EXTERN_MEMORY && ex[1].of.memory == wg_instance_export_memory(fx.inst, "mem"));
+    CHECK(!wg_instance_export_at(fx.inst, wg_module_export_count(fx.m), &e));
+    wg_error err;
+    wg_instance *b = m ? wg_instance_new_externs(m, ex, 5, NULL, &err, NULL, NULL) : NULL;
+    CHECK(b != NULL);
+    int32_t r = 0;
+    CHECK(b && call_i32(b, "run", 1, 5, 0, &r, NULL));
+    CHECK_EQ_INT(r, 12);
+    wg_instance_free(b);
+    /* The same checks and messages as by name. */
+    e = ex[0];
+    ex[0] = ex[1];
+    ex[1] = e;
+    CHECK(!wg_instance_new_externs(m, ex, 5, NULL, &err, NULL, NULL));
+    CHECK_EQ_INT(err.kind, WG_ERR_UNLINKABLE);
+    CHECK_CONTAINS(err.message, "incompatible import type A::add (expected func, got memory)");
+    CHECK(!wg_instance_new_externs(m, ex, 4, NULL, &err, NULL, NULL));
+    CHECK_CONTAINS(err.message, "the module has 5 imports, 4 given");
+    ex[1] = ex[0];
+    ex[0] = e;
+    ex[0].of.func = NULL;
+    CHECK(!wg_instance_new_externs(m, ex, 5, NULL, &err, NULL, NULL));
+    CHECK_CONTAINS(err.message, "got nothing");
+    wg_module_free(m);
+    fixture_free(&fx);
+}
+
+WG_TEST(new_externs_hands_back_a_failed_instance_that_escaped) {
+    fixture fx;
+    CHECK(fixture_init(&fx));
+    wg_module *m = LOAD(seg_table);
+    wg_extern tab = {.kind = WG_EXTERN_TABLE, .of.table = wg_instance_export_table(fx.inst, "tab")};
+    wg_error err;
+    wg_trap trap;
+    wg_instance *failed = (wg_instance *)&err; /* overwritten */
+    CHECK(m && !wg_instance_new_externs(m, &tab, 1, NULL, &err, &trap, &failed));
+    CHECK_EQ_INT(err.kind, WG_ERR_TRAP);
+    CHECK(failed != NULL && failed != (wg_instance *)&err);
+    /* Its function sits in A's table at 7 and stays callable until freed. */
+    int32_t r = 0;
+    CHECK(call_i32(fx.inst, "call", 1, 7, 0, &r, NULL));
+    CHECK_EQ_INT(r, 99);
+    wg_instance_free(failed);
+    /* Without `failed` it is freed at once; a start-less clean failure hands
+     * nothing back. */
+    wg_module *imp = LOAD(importer);
+    CHECK(imp && !wg_instance_new_externs(imp, &tab, 1, NULL, &err, NULL, &failed));
+    CHECK(failed == NULL);
+    wg_module_free(imp);
+    wg_module_free(m);
+    fixture_free(&fx);
+}
+
+/* A host function calling into A (which traps or exits) and passing the
+ * trap on. */
+typedef struct raise_fx {
+    wg_instance *a;
+    int mode;           /* 0: uninitialized element trap; 1: an exit */
+} raise_fx;
+
+static int raiser(wg_ctx *ctx, uint64_t *slots, void *data) {
+    raise_fx *rf = data;
+    (void)slots;
+    wg_trap inner;
+    if (rf->mode == 1) {
+        memset(&inner, 0, sizeof inner);
+        inner.code = WG_TRAP_EXIT;
+        inner.exit_code = 7;
+        snprintf(inner.message, sizeof inner.message, "exit with status 7");
+        return wg_ctx_raise(ctx, &inner);
+    }
+    int32_t r;
+    if (call_i32(rf->a, "call", 1, 9, 0, &r, &inner)) return 0;
+    return wg_ctx_raise(ctx, &inner);
+}
+
+WG_TEST(ctx_raise_passes_the_trap_code_on) {
+    fixture fx;
+    CHECK(fixture_init(&fx));
+    raise_fx rf = {fx.inst, 0};
+    wg_module *m = LOAD(callhost);
+    wg_imports *im = wg_imports_new();
+    CHECK(m && im && wg_imports_add_host(im, "h", "f", NULL, 0, NULL, 0, raiser, &rf));
+    wg_error err;
+    wg_instance *inst = m && im ? wg_instance_new(m, im, NULL, &err, NULL) : NULL;
+    CHECK(inst != NULL);
+    wg_trap trap;
+    CHECK(inst && !wg_instance_call(inst, "run", NULL, 0, NULL, 0, &trap));
+    CHECK_EQ_INT(trap.code, WG_TRAP_UNINITIALIZED_ELEMENT);
+    CHECK_CONTAINS(trap.message, "uninitialized element");
+    /* The inner frames (A's "call") come first, then the caller's. */
+    CHECK(trap.nframes >= 3 && trap.frames[0].module == fx.m);
+    CHECK(trap.frames[trap.nframes - 1].module == m);
+    rf.mode = 1;
+    CHECK(inst && !wg_instance_call(inst, "run", NULL, 0, NULL, 0, &trap));
+    CHECK_EQ_INT(trap.code, WG_TRAP_EXIT);
+    CHECK_EQ_INT(trap.exit_code, 7);
+    wg_instance_free(inst);
+    wg_imports_free(im);
+    wg_module_free(m);
+    fixture_free(&fx);
+}

@@ -1,0 +1,177 @@
+/*
+ * Running component instances through the public API: a looping export is
+ * stopped through the instance's wg_interrupt (and the instance is poisoned
+ * after); exports of nested instances are found by path ("grp#inner#two");
+ * instances take their execution stacks from a wg_pool.
+ *
+ * The component is WAT (below) converted with `npx jco parse` (jco 1.35.0);
+ * the bytes are embedded so that the build needs neither.
+ */
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+#include "wasmgate/component.h"
+#include "wg_test.h"
+
+/* spin.wat:
+ * (component
+ *   (core module $m
+ *     (func (export "spin") (loop (br 0)))
+ *     (func (export "id") (param i32) (result i32) (local.get 0)))
+ *   (core instance $m (instantiate $m))
+ *   (func (export "spin") (canon lift (core func $m "spin")))
+ *   (func (export "id") (param "x" u32) (result u32) (canon lift (core func $m "id")))
+ *   (component $inner
+ *     (core module $n (func (export "two") (result i32) (i32.const 2)))
+ *     (core instance $n (instantiate $n))
+ *     (func (export "two") (result u32) (canon lift (core func $n "two"))))
+ *   (instance $inner (instantiate $inner))
+ *   (instance $grp (export "two" (func $inner "two")) (export "inner" (instance $inner)))
+ *   (export "grp" (instance $grp))
+ * )
+ */
+static const uint8_t spin_wasm[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x01, 0x42, 0x00, 0x61,
+    0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x09, 0x02, 0x60, 0x00, 0x00,
+    0x60, 0x01, 0x7f, 0x01, 0x7f, 0x03, 0x03, 0x02, 0x00, 0x01, 0x07, 0x0d,
+    0x02, 0x04, 0x73, 0x70, 0x69, 0x6e, 0x00, 0x00, 0x02, 0x69, 0x64, 0x00,
+    0x01, 0x0a, 0x0e, 0x02, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b,
+    0x04, 0x00, 0x20, 0x00, 0x0b, 0x00, 0x09, 0x04, 0x6e, 0x61, 0x6d, 0x65,
+    0x00, 0x02, 0x01, 0x6d, 0x02, 0x04, 0x01, 0x00, 0x00, 0x00, 0x07, 0x05,
+    0x01, 0x40, 0x00, 0x01, 0x00, 0x06, 0x0a, 0x01, 0x00, 0x00, 0x01, 0x00,
+    0x04, 0x73, 0x70, 0x69, 0x6e, 0x08, 0x06, 0x01, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x07, 0x08, 0x01, 0x40, 0x01, 0x01, 0x78, 0x79, 0x00, 0x79, 0x06,
+    0x08, 0x01, 0x00, 0x00, 0x01, 0x00, 0x02, 0x69, 0x64, 0x08, 0x06, 0x01,
+    0x00, 0x00, 0x01, 0x00, 0x01, 0x04, 0x8d, 0x01, 0x00, 0x61, 0x73, 0x6d,
+    0x0d, 0x00, 0x01, 0x00, 0x01, 0x2f, 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00,
+    0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, 0x03, 0x02, 0x01,
+    0x00, 0x07, 0x07, 0x01, 0x03, 0x74, 0x77, 0x6f, 0x00, 0x00, 0x0a, 0x06,
+    0x01, 0x04, 0x00, 0x41, 0x02, 0x0b, 0x00, 0x09, 0x04, 0x6e, 0x61, 0x6d,
+    0x65, 0x00, 0x02, 0x01, 0x6e, 0x02, 0x04, 0x01, 0x00, 0x00, 0x00, 0x07,
+    0x05, 0x01, 0x40, 0x00, 0x00, 0x79, 0x06, 0x09, 0x01, 0x00, 0x00, 0x01,
+    0x00, 0x03, 0x74, 0x77, 0x6f, 0x08, 0x06, 0x01, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x0b, 0x09, 0x01, 0x00, 0x03, 0x74, 0x77, 0x6f, 0x01, 0x00, 0x00,
+    0x00, 0x27, 0x0e, 0x63, 0x6f, 0x6d, 0x70, 0x6f, 0x6e, 0x65, 0x6e, 0x74,
+    0x2d, 0x6e, 0x61, 0x6d, 0x65, 0x00, 0x06, 0x05, 0x69, 0x6e, 0x6e, 0x65,
+    0x72, 0x01, 0x06, 0x00, 0x11, 0x01, 0x00, 0x01, 0x6e, 0x01, 0x06, 0x00,
+    0x12, 0x01, 0x00, 0x01, 0x6e, 0x05, 0x04, 0x01, 0x00, 0x00, 0x00, 0x06,
+    0x08, 0x01, 0x01, 0x00, 0x00, 0x03, 0x74, 0x77, 0x6f, 0x05, 0x13, 0x01,
+    0x01, 0x02, 0x00, 0x03, 0x74, 0x77, 0x6f, 0x01, 0x02, 0x00, 0x05, 0x69,
+    0x6e, 0x6e, 0x65, 0x72, 0x05, 0x00, 0x0b, 0x19, 0x03, 0x00, 0x03, 0x67,
+    0x72, 0x70, 0x05, 0x01, 0x00, 0x00, 0x04, 0x73, 0x70, 0x69, 0x6e, 0x01,
+    0x00, 0x00, 0x00, 0x02, 0x69, 0x64, 0x01, 0x01, 0x00, 0x00, 0x3a, 0x0e,
+    0x63, 0x6f, 0x6d, 0x70, 0x6f, 0x6e, 0x65, 0x6e, 0x74, 0x2d, 0x6e, 0x61,
+    0x6d, 0x65, 0x01, 0x06, 0x00, 0x11, 0x01, 0x00, 0x01, 0x6d, 0x01, 0x06,
+    0x00, 0x12, 0x01, 0x00, 0x01, 0x6d, 0x01, 0x09, 0x04, 0x01, 0x00, 0x05,
+    0x69, 0x6e, 0x6e, 0x65, 0x72, 0x01, 0x0e, 0x05, 0x02, 0x00, 0x05, 0x69,
+    0x6e, 0x6e, 0x65, 0x72, 0x01, 0x03, 0x67, 0x72, 0x70,
+};
+
+
+
+static wg_component *load_spin(void) {
+    wg_error err;
+    wg_component *c = wg_component_new(spin_wasm, sizeof spin_wasm, &err);
+    if (!c) fprintf(stderr, "  %s\n", err.message);
+    CHECK(c != NULL);
+    return c;
+}
+
+static bool call_u32(wg_cinstance *inst, const char *path, uint32_t arg, bool has_arg, uint32_t *out,
+                     wg_trap *trap) {
+    const wg_cfunc *f = wg_cinstance_func(inst, path);
+    CHECK(f != NULL);
+    wg_cval a = wg_cval_u(WG_CV_U32, arg), r;
+    if (!f || !wg_cfunc_call(inst, f, &a, has_arg ? 1 : 0, &r, trap)) return false;
+    if (out) *out = (uint32_t)r.of.u;
+    wg_cval_free(&r);
+    return true;
+}
+
+static void *interrupt_later(void *data) {
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    wg_interrupt_set(data);
+    return NULL;
+}
+
+WG_TEST(a_looping_component_is_interrupted) {
+    wg_component *c = load_spin();
+    wg_interrupt *intr = wg_interrupt_new();
+    wg_cinstance_opts o = {.interrupt = intr};
+    wg_error err;
+    wg_trap trap;
+    wg_cinstance *inst = c ? wg_cinstance_new(c, NULL, &o, &err, &trap) : NULL;
+    CHECK(inst != NULL);
+    if (inst) {
+        pthread_t t;
+        CHECK(pthread_create(&t, NULL, interrupt_later, intr) == 0);
+        CHECK(!call_u32(inst, "spin", 0, false, NULL, &trap));
+        pthread_join(t, NULL);
+        CHECK_EQ_INT(trap.code, WG_TRAP_INTERRUPTED);
+        CHECK(wg_cinstance_poisoned(inst));
+        CHECK(!call_u32(inst, "id", 1, true, NULL, &trap));
+        CHECK_STR_CONTAINS(trap.message, "cannot enter component instance");
+        wg_cinstance_free(inst);
+    }
+    /* A new instance with the flag cleared runs. */
+    wg_interrupt_clear(intr);
+    inst = c ? wg_cinstance_new(c, NULL, &o, &err, &trap) : NULL;
+    uint32_t r = 0;
+    CHECK(inst && call_u32(inst, "id", 41, true, &r, &trap) && r == 41);
+    wg_cinstance_free(inst);
+    wg_interrupt_free(intr);
+    wg_component_free(c);
+}
+
+WG_TEST(nested_instances_are_reached_by_path) {
+    wg_component *c = load_spin();
+    wg_error err;
+    wg_trap trap;
+    wg_cinstance *inst = c ? wg_cinstance_new(c, NULL, NULL, &err, &trap) : NULL;
+    CHECK(inst != NULL);
+    if (inst) {
+        uint32_t r = 0;
+        CHECK(call_u32(inst, "grp#two", 0, false, &r, &trap) && r == 2);
+        CHECK(call_u32(inst, "grp#inner#two", 0, false, &r, &trap) && r == 2);
+        CHECK_EQ_INT(wg_cinstance_export_count(inst, "grp"), 2);
+        wg_cexport e;
+        CHECK(wg_cinstance_export_at(inst, "grp", 1, &e) && e.kind == WG_CEXPORT_INSTANCE &&
+              strcmp(e.name, "inner") == 0);
+        CHECK(wg_cinstance_export_at(inst, "grp#inner", 0, &e) && e.kind == WG_CEXPORT_FUNC);
+        /* The same function reached both ways. */
+        CHECK(wg_cinstance_func(inst, "grp#two") == wg_cinstance_func(inst, "grp#inner#two"));
+        CHECK(wg_cinstance_func(inst, "grp#nope") == NULL && wg_cinstance_func(inst, "two") == NULL);
+        /* A function of another instance is refused. */
+        wg_cinstance *other = wg_cinstance_new(c, NULL, NULL, &err, &trap);
+        wg_cval a = wg_cval_u(WG_CV_U32, 1), res;
+        CHECK(other && !wg_cfunc_call(other, wg_cinstance_func(inst, "id"), &a, 1, &res, &trap));
+        CHECK_STR_CONTAINS(trap.message, "not the instance's");
+        wg_cinstance_free(other);
+        wg_cinstance_free(inst);
+    }
+    wg_component_free(c);
+}
+
+WG_TEST(instances_take_stacks_from_a_pool) {
+    wg_component *c = load_spin();
+    wg_pool *pool = wg_pool_new(NULL);
+    wg_cinstance_opts o = {.pool = pool, .stack_cells = 4096, .max_call_depth = 100};
+    wg_error err;
+    wg_trap trap;
+    for (int i = 0; i < 3 && c; i++) {
+        wg_cinstance *inst = wg_cinstance_new(c, NULL, &o, &err, &trap);
+        uint32_t r = 0;
+        CHECK(inst && call_u32(inst, "id", (uint32_t)i, true, &r, &trap) && r == (uint32_t)i);
+        CHECK(inst && call_u32(inst, "grp#two", 0, false, &r, &trap) && r == 2);
+        wg_cinstance_free(inst);
+    }
+    wg_pool_stats st;
+    wg_pool_get_stats(pool, &st);
+    CHECK(st.stack_hits >= 2);
+    wg_pool_free(pool);
+    wg_component_free(c);
+}
+
+WG_TEST_MAIN()
