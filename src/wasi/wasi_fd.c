@@ -26,7 +26,7 @@
  * changing the host's open file description.
  */
 #define _GNU_SOURCE
-#include "wasi/wasi_int.h"
+#include "wasi/wasi_host.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,13 +38,6 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
-
-#define NO_WASI "WASI is not configured for this instance"
-#define GET_WASI(w)                                   \
-    wg_wasi *w = wg__wasi_of(ctx);                    \
-    if (!w) return wg_ctx_trap(ctx, NO_WASI)
-#define ARG32(i) ((uint32_t)slots[i])
-#define ARG64(i) (slots[i])
 
 #define IOV_INLINE 16
 #define IOV_LIMIT 1024 /* Linux IOV_MAX: more iovecs give a short read/write */
@@ -92,31 +85,6 @@ static int iov_gather(wg_ctx *ctx, uint32_t iovs, uint32_t n, iov_set *s) {
     return WG_WASI_ESUCCESS;
 }
 
-/* An fd usable for syscalls that refuse O_PATH descriptors (fsync, futimens
- * on a preopen): the fd itself, or a fresh O_RDONLY open of it in *tmp. */
-static int real_fd(int fd, int *tmp) {
-    *tmp = -1;
-    int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || !(fl & O_PATH)) return fd;
-    char proc[64];
-    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-    *tmp = open(proc, O_RDONLY | O_CLOEXEC);
-    if (*tmp < 0) *tmp = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    return *tmp;
-}
-
-static uint8_t filetype_of_mode(mode_t m) {
-    switch (m & S_IFMT) {
-    case S_IFREG: return WG_WASI_FILETYPE_REGULAR_FILE;
-    case S_IFDIR: return WG_WASI_FILETYPE_DIRECTORY;
-    case S_IFCHR: return WG_WASI_FILETYPE_CHARACTER_DEVICE;
-    case S_IFBLK: return WG_WASI_FILETYPE_BLOCK_DEVICE;
-    case S_IFLNK: return WG_WASI_FILETYPE_SYMBOLIC_LINK;
-    case S_IFSOCK: return WG_WASI_FILETYPE_SOCKET_STREAM;
-    default: return WG_WASI_FILETYPE_UNKNOWN;
-    }
-}
-
 /* Byte-stream operations on a directory fail with ISDIR whatever its rights
  * (lseek on a Linux directory fd would succeed). */
 static bool is_dir(const wg_wasi_fd *e) {
@@ -148,102 +116,22 @@ static wg_wasi_fd *get_positional(wg_wasi *w, uint32_t fd, uint64_t rights, int 
     return wg__wasi_fd_get(w, fd, rights, err);
 }
 
-static uint64_t ts_ns(struct timespec t) {
-    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
-
 /* ---- reading and writing --------------------------------------------------------- */
 
-/* ---- host I/O that an interrupt can end ----
- *
- * A guest call on a pipe, FIFO, tty or socket may have to wait for the other
- * end. The wait is never left to the kernel, where no interrupt (a --timeout,
- * a gateway deadline, SIGTERM) could end it: it is cut into slices of
- * WAIT_SLICE_MS, and between slices the instance's interrupt flag is checked
- * (INTR when set; the engine then stops the guest at its next call or
- * back-edge). Regular files, directories and fds the guest made non-blocking
- * never wait here. Two ways, by who owns the fd's open file description:
- *
- *   owned (path_open, sock_accept: only we hold it)
- *        each readv/writev is made with O_NONBLOCK set around it (the fd's
- *        flags stay what the guest asked for in between), and polled for
- *        only when it would block. So the kernel never holds the thread: a
- *        write larger than the pipe's free space returns the part that fit (a
- *        short write, which the guest's libc continues), and a read of a FIFO
- *        that no writer has opened yet gets EOF at once, as a blocking read
- *        does (poll never reports such a FIFO readable, so waiting for poll
- *        first would hang it until the deadline).
- *   borrowed (inherited stdio, an embedder's fd: the description is shared
- *        with the host process, whose flags we must not touch even briefly)
- *        poll until ready, then one blocking call. */
-#define WAIT_SLICE_MS 10
-
-/* Waits at most one slice for `events` on hostfd. WASI errno: SUCCESS (ready,
- * or the slice ended: try again), INTR when the instance is interrupted. */
-static int wait_slice(wg_ctx *ctx, int hostfd, short events) {
-    struct pollfd p = {.fd = hostfd, .events = events};
-    int r = poll(&p, 1, WAIT_SLICE_MS);
-    if (r > 0) return WG_WASI_ESUCCESS; /* ready, or an error/hangup the call will report */
-    if (wg_instance_is_interrupted(wg_ctx_instance(ctx))) return WG_WASI_EINTR;
-    return WG_WASI_ESUCCESS;
+/* Whether the calling core instance is interrupted (the waits' check). */
+static bool instance_interrupted(const void *ctx) {
+    return wg_instance_is_interrupted(wg_ctx_instance((wg_ctx *)ctx));
 }
 
-/* Blocks until borrowed host fd e is ready for `events`, slice by slice.
- * WASI errno: SUCCESS when ready (or when a poll error leaves it to the call
- * to report), INTR when interrupted. */
-static int wait_ready(wg_ctx *ctx, const wg_wasi_fd *e, short events) {
-    const wg_instance *inst = wg_ctx_instance(ctx);
-    struct pollfd p = {.fd = e->hostfd, .events = events};
-    for (;;) {
-        int r = poll(&p, 1, WAIT_SLICE_MS);
-        if (r > 0) return WG_WASI_ESUCCESS;
-        if (r < 0 && errno != EINTR) return WG_WASI_ESUCCESS;
-        if (wg_instance_is_interrupted(inst)) return WG_WASI_EINTR;
-    }
-}
-
-static ssize_t host_rw(int fd, const iov_set *s, bool write) {
-    return write ? writev(fd, s->v, s->n) : readv(fd, s->v, s->n);
-}
-
-/* One readv (write false) or writev of s on host fd e, waiting as described
- * above. *out = bytes moved. WASI errno (INTR when interrupted). */
+/* One readv/writev of s on host fd e, waiting for the other end in
+ * interruptible slices unless e is a regular file, a directory or made
+ * non-blocking (wasi_hostio.c). */
 static int host_io(wg_ctx *ctx, const wg_wasi_fd *e, iov_set *s, bool write, size_t *out) {
-    const short events = write ? POLLOUT : POLLIN;
-    *out = 0;
-    if (!s->n) return WG_WASI_ESUCCESS;
     bool may_wait = e->filetype != WG_WASI_FILETYPE_REGULAR_FILE &&
                     e->filetype != WG_WASI_FILETYPE_DIRECTORY &&
                     !(e->fdflags & WG_WASI_FDFLAG_NONBLOCK);
-    ssize_t r;
-    if (!may_wait || !e->owned) {
-        if (may_wait) {
-            int werr = wait_ready(ctx, e, events);
-            if (werr) return werr;
-        }
-        r = host_rw(e->hostfd, s, write);
-        if (r < 0) return wg__wasi_errno(errno);
-        *out = (size_t)r;
-        return WG_WASI_ESUCCESS;
-    }
-    int fl = fcntl(e->hostfd, F_GETFL);
-    if (fl < 0) return wg__wasi_errno(errno);
-    for (;;) {
-        if (fcntl(e->hostfd, F_SETFL, fl | O_NONBLOCK) != 0) return wg__wasi_errno(errno);
-        r = host_rw(e->hostfd, s, write);
-        int saved = errno;
-        /* Back to the guest's flags; F_SETFL on an fd that just worked does
-         * not fail, and if it did the call's own result still stands. */
-        (void)fcntl(e->hostfd, F_SETFL, fl);
-        if (r >= 0) {
-            *out = (size_t)r;
-            return WG_WASI_ESUCCESS;
-        }
-        if (saved != EAGAIN && saved != EWOULDBLOCK && saved != EINTR)
-            return wg__wasi_errno(saved);
-        int werr = wait_slice(ctx, e->hostfd, events);
-        if (werr) return werr;
-    }
+    wg_wasi_intr intr = {instance_interrupted, ctx};
+    return wg__wasi_host_rw(e->hostfd, e->owned, may_wait, s->v, s->n, write, &intr, out);
 }
 
 /* Reads into s from e; *out = bytes read. WASI errno. */
@@ -251,18 +139,9 @@ static int do_read(wg_ctx *ctx, wg_wasi *w, wg_wasi_fd *e, iov_set *s, size_t *o
     *out = 0;
     switch (e->kind) {
     case WG_WASI_FD_HOST: return host_io(ctx, e, s, false, out);
-    case WG_WASI_FD_STDIN_BUF: {
-        size_t got = 0;
-        for (int i = 0; i < s->n && w->stdin_pos < w->stdin_len; i++) {
-            size_t avail = w->stdin_len - w->stdin_pos;
-            size_t k = s->v[i].iov_len < avail ? s->v[i].iov_len : avail;
-            if (k) memcpy(s->v[i].iov_base, w->stdin_data + w->stdin_pos, k);
-            w->stdin_pos += k;
-            got += k;
-        }
-        *out = got;
+    case WG_WASI_FD_STDIN_BUF:
+        for (int i = 0; i < s->n; i++) *out += wg__wasi_stdin_read(w, s->v[i].iov_base, s->v[i].iov_len);
         return WG_WASI_ESUCCESS;
-    }
     case WG_WASI_FD_NULL: return WG_WASI_ESUCCESS;
     default: return WG_WASI_EBADF;
     }
@@ -302,33 +181,17 @@ int wg__wasi_fd_read(wg_ctx *ctx, uint64_t *slots, void *ud) {
     return wg__wasi_ret(slots, err);
 }
 
-/* "64 MiB", "1 KiB", "1000 bytes": a cap for messages. */
-static void format_cap(char *buf, size_t size, size_t cap) {
-    if (cap && cap % (1u << 30) == 0) snprintf(buf, size, "%zu GiB", cap >> 30);
-    else if (cap && cap % (1u << 20) == 0) snprintf(buf, size, "%zu MiB", cap >> 20);
-    else if (cap && cap % (1u << 10) == 0) snprintf(buf, size, "%zu KiB", cap >> 10);
-    else snprintf(buf, size, "%zu bytes", cap);
-}
-
 /* With output_limit_traps: a write to the stdout capture that does not fit
  * stores what fits (for the embedder's logs) and stops the guest. stderr is
- * left to do_write, which cuts it at the cap and reports the whole write: it
- * is only logged, so overflowing it must not turn a good response into a
- * failure. Returns 0 when the write fits or is not a stdout capture (the
- * caller goes on), else the trap's wg_ctx_trap value. */
+ * left to do_write, which cuts it at the cap and reports the whole write
+ * (wasi_hostio.c). Returns 0 when the write fits or is not a stdout capture
+ * (the caller goes on), else the trap's wg_ctx_trap value. */
 static int capture_overflow(wg_ctx *ctx, wg_wasi *w, const wg_wasi_fd *e, iov_set *s) {
-    if (e->kind != WG_WASI_FD_OUT_BUF || e->stream == 2 || !w->cfg ||
-        !w->cfg->output_limit_traps)
-        return 0;
-    wg_wasi_outbuf *b = &w->out[1];
-    size_t room = b->limit > b->len ? b->limit - b->len : 0;
-    if (s->total <= room) return 0;
-    for (int i = 0; i < s->n; i++) wg__wasi_outbuf_write(b, s->v[i].iov_base, s->v[i].iov_len);
-    b->truncated = true;
+    if (e->kind != WG_WASI_FD_OUT_BUF || !wg__wasi_capture_traps(w, e->stream, s->total)) return 0;
+    for (int i = 0; i < s->n; i++) wg__wasi_outbuf_write(&w->out[1], s->v[i].iov_base, s->v[i].iov_len);
     iov_free(s);
-    char cap[32], msg[96];
-    format_cap(cap, sizeof cap, b->limit);
-    snprintf(msg, sizeof msg, "stdout exceeded its %s limit", cap);
+    char msg[96];
+    wg__wasi_capture_trap_message(w, msg, sizeof msg);
     return wg_ctx_trap(ctx, msg);
 }
 
@@ -514,17 +377,9 @@ int wg__wasi_fd_filestat_get(wg_ctx *ctx, uint64_t *slots, void *ud) {
         out[16] = e->filetype;
         return wg__wasi_ret(slots, WG_WASI_ESUCCESS);
     }
-    struct stat st;
-    if (fstat(e->hostfd, &st) != 0) return wg__wasi_ret(slots, wg__wasi_errno(errno));
-    memset(out, 0, 64);
-    wg__wasi_put_u64(out + 0, (uint64_t)st.st_dev);
-    wg__wasi_put_u64(out + 8, (uint64_t)st.st_ino);
-    out[16] = filetype_of_mode(st.st_mode);
-    wg__wasi_put_u64(out + 24, (uint64_t)st.st_nlink);
-    wg__wasi_put_u64(out + 32, (uint64_t)st.st_size);
-    wg__wasi_put_u64(out + 40, ts_ns(st.st_atim));
-    wg__wasi_put_u64(out + 48, ts_ns(st.st_mtim));
-    wg__wasi_put_u64(out + 56, ts_ns(st.st_ctim));
+    wg_wasi_filestat st;
+    if ((err = wg__fs_fstat(e->hostfd, &st)) != 0) return wg__wasi_ret(slots, err);
+    wg__wasi_put_filestat(out, &st);
     return wg__wasi_ret(slots, WG_WASI_ESUCCESS);
 }
 
@@ -538,15 +393,8 @@ int wg__wasi_fd_filestat_set_size(wg_ctx *ctx, uint64_t *slots, void *ud) {
     if (is_dir(e)) return wg__wasi_ret(slots, WG_WASI_EISDIR);
     uint64_t size = ARG64(1);
     if (e->kind != WG_WASI_FD_HOST) return wg__wasi_ret(slots, WG_WASI_EINVAL);
-    if (size > (uint64_t)INT64_MAX) return wg__wasi_ret(slots, WG_WASI_EINVAL);
-    if (ftruncate(e->hostfd, (off_t)size) != 0) return wg__wasi_ret(slots, wg__wasi_errno(errno));
-    return wg__wasi_ret(slots, WG_WASI_ESUCCESS);
+    return wg__wasi_ret(slots, wg__fs_set_size(e->hostfd, size));
 }
-
-#define FST_ATIM 1u
-#define FST_ATIM_NOW 2u
-#define FST_MTIM 4u
-#define FST_MTIM_NOW 8u
 
 /* fd_filestat_set_times(fd, atim u64, mtim u64, fst_flags u16) */
 int wg__wasi_fd_filestat_set_times(wg_ctx *ctx, uint64_t *slots, void *ud) {
@@ -555,29 +403,11 @@ int wg__wasi_fd_filestat_set_times(wg_ctx *ctx, uint64_t *slots, void *ud) {
     int err;
     wg_wasi_fd *e = wg__wasi_fd_get(w, ARG32(0), WG_WASI_RIGHT_FD_FILESTAT_SET_TIMES, &err);
     if (!e) return wg__wasi_ret(slots, err);
-    uint64_t atim = ARG64(1), mtim = ARG64(2);
-    uint32_t fl = ARG32(3) & 0xffff;
-    if ((fl & ~15u) || ((fl & FST_ATIM) && (fl & FST_ATIM_NOW)) ||
-        ((fl & FST_MTIM) && (fl & FST_MTIM_NOW)))
-        return wg__wasi_ret(slots, WG_WASI_EINVAL);
-    if (e->kind != WG_WASI_FD_HOST) return wg__wasi_ret(slots, WG_WASI_EBADF);
     struct timespec ts[2];
-    uint64_t v[2] = {atim, mtim};
-    for (int i = 0; i < 2; i++) {
-        uint32_t set = i ? FST_MTIM : FST_ATIM, now = i ? FST_MTIM_NOW : FST_ATIM_NOW;
-        if (fl & set) {
-            ts[i].tv_sec = (time_t)(v[i] / 1000000000ull);
-            ts[i].tv_nsec = (long)(v[i] % 1000000000ull);
-        } else {
-            ts[i].tv_sec = 0;
-            ts[i].tv_nsec = (fl & now) ? UTIME_NOW : UTIME_OMIT;
-        }
-    }
-    int tmp, fd = real_fd(e->hostfd, &tmp);
-    if (fd < 0) return wg__wasi_ret(slots, wg__wasi_errno(errno));
-    int r = futimens(fd, ts), saved = errno;
-    if (tmp >= 0) close(tmp);
-    return wg__wasi_ret(slots, r ? wg__wasi_errno(saved) : WG_WASI_ESUCCESS);
+    if ((err = wg__fs_make_times(ARG64(1), ARG64(2), ARG32(3) & 0xffff, ts)) != 0)
+        return wg__wasi_ret(slots, err);
+    if (e->kind != WG_WASI_FD_HOST) return wg__wasi_ret(slots, WG_WASI_EBADF);
+    return wg__wasi_ret(slots, wg__fs_set_times_fd(e->hostfd, ts));
 }
 
 /* ---- advice, allocation, sync ---------------------------------------------------------- */
@@ -591,15 +421,11 @@ int wg__wasi_fd_advise(wg_ctx *ctx, uint64_t *slots, void *ud) {
     if (!e) return wg__wasi_ret(slots, err);
     uint64_t off = ARG64(1), len = ARG64(2);
     uint32_t advice = ARG32(3) & 0xff;
-    /* WASI: normal, sequential, random, willneed, dontneed, noreuse */
-    static const int map[6] = {POSIX_FADV_NORMAL,   POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
-                               POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED,   POSIX_FADV_NOREUSE};
-    if (advice > 5) return wg__wasi_ret(slots, WG_WASI_EINVAL);
-    if (off > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX)
-        return wg__wasi_ret(slots, WG_WASI_EINVAL);
-    if (e->kind != WG_WASI_FD_HOST) return wg__wasi_ret(slots, WG_WASI_ESPIPE);
-    int r = posix_fadvise(e->hostfd, (off_t)off, (off_t)len, map[advice]);
-    return wg__wasi_ret(slots, r ? wg__wasi_errno(r) : WG_WASI_ESUCCESS);
+    if (e->kind != WG_WASI_FD_HOST) {
+        bool bad = advice > 5 || off > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX;
+        return wg__wasi_ret(slots, bad ? WG_WASI_EINVAL : WG_WASI_ESPIPE);
+    }
+    return wg__wasi_ret(slots, wg__fs_advise(e->hostfd, off, len, advice));
 }
 
 /* fd_allocate(fd, offset u64, len u64) */
@@ -626,12 +452,7 @@ int wg__wasi_fd_allocate(wg_ctx *ctx, uint64_t *slots, void *ud) {
 
 static int sync_fd(wg_wasi_fd *e, bool data_only) {
     if (e->kind != WG_WASI_FD_HOST) return WG_WASI_ESUCCESS;
-    int tmp, fd = real_fd(e->hostfd, &tmp);
-    if (fd < 0) return wg__wasi_errno(errno);
-    int r = data_only ? fdatasync(fd) : fsync(fd), saved = errno;
-    if (tmp >= 0) close(tmp);
-    if (r && saved == EINVAL) return WG_WASI_ESUCCESS; /* pipes, ttys: nothing to sync */
-    return r ? wg__wasi_errno(saved) : WG_WASI_ESUCCESS;
+    return wg__fs_sync(e->hostfd, data_only);
 }
 
 /* fd_datasync(fd) */

@@ -9,6 +9,9 @@
  *   wasi_path.c   path_* functions and fd_readdir (through sandbox.c)
  *   sandbox.c     resolving a guest path beneath a directory fd (openat2 or a walk)
  *   wasi_misc.c   args, environ, clocks, random, proc, sched, poll_oneoff, sock_*
+ *   wasi_fsops.c  } what acts on the host, shared with WASI 0.2 (src/wasi2):
+ *   wasi_hostio.c } file operations, interruptible I/O, clocks, random
+ *                 (wasi_host.h)
  *
  * Every host function has the engine's host signature (wg_host_fn): arguments
  * in slots[] (i32 in the low 32 bits), the errno result written to slots[0].

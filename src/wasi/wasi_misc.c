@@ -25,7 +25,7 @@
  * poll_oneoff cannot outlive a gateway timeout.
  */
 #define _GNU_SOURCE
-#include "wasi/wasi_int.h"
+#include "wasi/wasi_host.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -33,8 +33,6 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -102,22 +100,10 @@ int wg__wasi_environ_get(wg_ctx *ctx, uint64_t *slots, void *ud) {
 
 /* ---- clocks and random ------------------------------------------------------------- */
 
-static bool host_clock(uint32_t id, clockid_t *out) {
-    static const clockid_t ids[4] = {CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
-                                     CLOCK_THREAD_CPUTIME_ID};
-    if (id > 3) return false;
-    *out = ids[id];
-    return true;
-}
-
-static uint64_t ts_ns(struct timespec t) {
-    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
-
 static uint64_t now_ns(clockid_t c) {
-    struct timespec t;
-    if (clock_gettime(c, &t) != 0) return 0;
-    return ts_ns(t);
+    uint64_t ns = 0;
+    (void)wg__wasi_clock_now(c, &ns);
+    return ns;
 }
 
 /* clock_res_get(id, resolution_ptr) */
@@ -126,14 +112,13 @@ int wg__wasi_clock_res_get(wg_ctx *ctx, uint64_t *slots, void *ud) {
     GET_WASI(w);
     (void)w;
     clockid_t c;
-    if (!host_clock(ARG32(0), &c)) return wg__wasi_ret(slots, WG_WASI_EINVAL);
+    if (!wg__wasi_clock_id(ARG32(0), &c)) return wg__wasi_ret(slots, WG_WASI_EINVAL);
     uint8_t *out = wg__wasi_mem(ctx, ARG32(1), 8);
     if (!out) return wg__wasi_ret(slots, WG_WASI_EFAULT);
-    struct timespec t;
-    if (clock_getres(c, &t) != 0) return wg__wasi_ret(slots, wg__wasi_errno(errno));
-    uint64_t ns = ts_ns(t);
-    wg__wasi_put_u64(out, ns ? ns : 1);
-    return wg__wasi_ret(slots, WG_WASI_ESUCCESS);
+    uint64_t ns;
+    int err = wg__wasi_clock_res(c, &ns);
+    if (!err) wg__wasi_put_u64(out, ns);
+    return wg__wasi_ret(slots, err);
 }
 
 /* clock_time_get(id, precision u64, time_ptr) */
@@ -142,13 +127,13 @@ int wg__wasi_clock_time_get(wg_ctx *ctx, uint64_t *slots, void *ud) {
     GET_WASI(w);
     (void)w;
     clockid_t c;
-    if (!host_clock(ARG32(0), &c)) return wg__wasi_ret(slots, WG_WASI_EINVAL);
+    if (!wg__wasi_clock_id(ARG32(0), &c)) return wg__wasi_ret(slots, WG_WASI_EINVAL);
     uint8_t *out = wg__wasi_mem(ctx, ARG32(2), 8);
     if (!out) return wg__wasi_ret(slots, WG_WASI_EFAULT);
-    struct timespec t;
-    if (clock_gettime(c, &t) != 0) return wg__wasi_ret(slots, wg__wasi_errno(errno));
-    wg__wasi_put_u64(out, ts_ns(t));
-    return wg__wasi_ret(slots, WG_WASI_ESUCCESS);
+    uint64_t ns;
+    int err = wg__wasi_clock_now(c, &ns);
+    if (!err) wg__wasi_put_u64(out, ns);
+    return wg__wasi_ret(slots, err);
 }
 
 /* random_get(buf, len): fills from getrandom(2), in as many calls as it takes. */
@@ -159,16 +144,7 @@ int wg__wasi_random_get(wg_ctx *ctx, uint64_t *slots, void *ud) {
     uint32_t len = ARG32(1);
     uint8_t *p = wg__wasi_mem(ctx, ARG32(0), len);
     if (!p) return wg__wasi_ret(slots, WG_WASI_EFAULT);
-    size_t done = 0;
-    while (done < len) {
-        ssize_t r = getrandom(p + done, len - done, 0);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            return wg__wasi_ret(slots, wg__wasi_errno(errno));
-        }
-        done += (size_t)r;
-    }
-    return wg__wasi_ret(slots, WG_WASI_ESUCCESS);
+    return wg__wasi_ret(slots, wg__wasi_random_fill(p, len));
 }
 
 /* ---- proc and sched ------------------------------------------------------------------ */
@@ -218,18 +194,6 @@ typedef struct sub {
     uint16_t flags;
 } sub;
 
-/* Bytes readable on a host fd, best effort (0 if unknown). */
-static uint64_t readable_bytes(int fd) {
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-        off_t pos = lseek(fd, 0, SEEK_CUR);
-        return pos >= 0 && st.st_size > pos ? (uint64_t)(st.st_size - pos) : 0;
-    }
-    int n = 0;
-    if (ioctl(fd, FIONREAD, &n) == 0 && n > 0) return (uint64_t)n;
-    return 0;
-}
-
 /* poll_oneoff(in, out, nsubscriptions, nevents_ptr) */
 int wg__wasi_poll_oneoff(wg_ctx *ctx, uint64_t *slots, void *ud) {
     (void)ud;
@@ -262,7 +226,7 @@ int wg__wasi_poll_oneoff(wg_ctx *ctx, uint64_t *slots, void *ud) {
             uint64_t timeout = wg__wasi_get_u64(s + 24);
             uint16_t flags = (uint16_t)(s[40] | s[41] << 8);
             clockid_t c;
-            if (!host_clock(id, &c)) {
+            if (!wg__wasi_clock_id(id, &c)) {
                 x->ready = any_ready = true;
                 x->error = WG_WASI_EINVAL;
                 continue;
@@ -338,7 +302,7 @@ int wg__wasi_poll_oneoff(wg_ctx *ctx, uint64_t *slots, void *ud) {
             x->error = WG_WASI_EBADF;
         } else if (x->tag == EV_FD_READ) {
             if (re & POLLHUP) x->flags |= EV_HANGUP;
-            x->nbytes = readable_bytes(pfds[x->pfd].fd);
+            x->nbytes = wg__wasi_readable_bytes(pfds[x->pfd].fd);
         } else {
             if (re & (POLLHUP | POLLERR)) x->flags |= EV_HANGUP;
         }
