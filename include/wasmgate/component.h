@@ -341,6 +341,13 @@ bool wg_clinker_define_module(wg_clinker *l, const char *iface, const char *name
 bool wg_clinker_define_instance(wg_clinker *l, const char *name, wg_cinstance *exporter,
                                 const char *export_path);
 
+/* Hands data to the linker: it calls release(data) when it is freed (after
+ * nothing can call its host functions any more). For state that the host
+ * functions and resources of one linker share, passed to them as their
+ * data (WASI 0.2 keeps its resource types there). False when out of memory
+ * (data is then not adopted: the caller still owns it). */
+bool wg_clinker_adopt(wg_clinker *l, void *data, void (*release)(void *data));
+
 /* ---- instances ---------------------------------------------------------------------- */
 
 /* Per-instance options, as wg_instance_opts (zero: the default); they apply

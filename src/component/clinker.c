@@ -24,10 +24,17 @@ typedef struct lk_res {
     char *name;
 } lk_res;
 
+/* Data handed over with wg_clinker_adopt. */
+typedef struct lk_adopted {
+    void *data;
+    void (*release)(void *data);
+} lk_adopted;
+
 struct wg_clinker {
     lk_node root;
     WG_VEC(lk_node *) retired;
     WG_VEC(lk_res *) resources;
+    WG_VEC(lk_adopted) adopted;
 };
 
 static void node_free(lk_node *n) {
@@ -55,7 +62,16 @@ void wg_clinker_free(wg_clinker *l) {
         free(l->resources.data[i]);
     }
     WG_VEC_FREE(l->resources);
+    for (uint32_t i = 0; i < l->adopted.len; i++)
+        if (l->adopted.data[i].release) l->adopted.data[i].release(l->adopted.data[i].data);
+    WG_VEC_FREE(l->adopted);
     free(l);
+}
+
+bool wg_clinker_adopt(wg_clinker *l, void *data, void (*release)(void *data)) {
+    if (!l || !WG_VEC_RESERVE(l->adopted, 1)) return false;
+    l->adopted.data[l->adopted.len++] = (lk_adopted){data, release};
+    return true;
 }
 
 const lk_node *wg__lk_root(const wg_clinker *l) { return l ? &l->root : NULL; }

@@ -370,6 +370,9 @@ oom:
 /* Closes every fd the guest opened, frees buffers and w. NULL is a no-op. */
 void wg_wasi_free(wg_wasi *w) {
     if (!w) return;
+    /* First: WASI 0.2's descriptors give their places under the open-file
+     * limits back through w. */
+    if (w->p2_free) w->p2_free(w, w->p2);
     for (uint32_t i = 0; i < w->nfds; i++) wg__wasi_fd_release(w, &w->fds[i]);
     free(w->fds);
     if (w->args_owned) {

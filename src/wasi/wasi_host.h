@@ -160,6 +160,12 @@ bool wg__wasi_fd_ready(int hostfd, short events);
 int wg__wasi_host_rw(int hostfd, bool owned, bool may_wait, const struct iovec *v, int n,
                      bool write, const wg_wasi_intr *intr, size_t *out);
 
+/* One readv/writev of v[0..n) on hostfd that never waits: AGAIN when the
+ * fd is not ready (an owned fd is made non-blocking around the call; a
+ * borrowed one is polled first). *out = bytes moved. */
+int wg__wasi_host_try_rw(int hostfd, bool owned, const struct iovec *v, int n, bool write,
+                         size_t *out);
+
 /* Reads up to len bytes of the stdin buffer (w->stdin_data at
  * w->stdin_pos); returns how many (0 at its end). */
 size_t wg__wasi_stdin_read(wg_wasi *w, void *buf, size_t len);

@@ -96,6 +96,29 @@ int wg__wasi_host_rw(int hostfd, bool owned, bool may_wait, const struct iovec *
     }
 }
 
+int wg__wasi_host_try_rw(int hostfd, bool owned, const struct iovec *v, int n, bool write,
+                         size_t *out) {
+    *out = 0;
+    if (!n) return WG_WASI_ESUCCESS;
+    ssize_t r;
+    int saved;
+    if (!owned) {
+        if (!wg__wasi_fd_ready(hostfd, write ? POLLOUT : POLLIN)) return WG_WASI_EAGAIN;
+        r = host_rw(hostfd, v, n, write);
+        saved = errno;
+    } else {
+        int fl = fcntl(hostfd, F_GETFL);
+        if (fl < 0) return wg__wasi_errno(errno);
+        if (fcntl(hostfd, F_SETFL, fl | O_NONBLOCK) != 0) return wg__wasi_errno(errno);
+        r = host_rw(hostfd, v, n, write);
+        saved = errno;
+        (void)fcntl(hostfd, F_SETFL, fl); /* as in wg__wasi_host_rw */
+    }
+    if (r < 0) return saved == EWOULDBLOCK || saved == EINTR ? WG_WASI_EAGAIN : wg__wasi_errno(saved);
+    *out = (size_t)r;
+    return WG_WASI_ESUCCESS;
+}
+
 size_t wg__wasi_stdin_read(wg_wasi *w, void *buf, size_t len) {
     size_t avail = w->stdin_pos < w->stdin_len ? w->stdin_len - w->stdin_pos : 0;
     size_t k = len < avail ? len : avail;

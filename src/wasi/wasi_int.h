@@ -262,6 +262,10 @@ struct wg_wasi {
     size_t max_open;                /* the config's max_open_files when w was made; 0: none */
     wg_wasi_fd_budget *budget;      /* the config's fd budget when w was made, or NULL */
     size_t nopen;                   /* charged (guest-created) fds now in the table */
+    /* WASI 0.2's resources (src/wasi2), made on its first call, and how to
+     * free them: a pointer, so that preview1 needs nothing of WASI 0.2. */
+    void *p2;
+    void (*p2_free)(wg_wasi *w, void *p2);
 };
 
 /* The calling instance's wg_wasi, or NULL (the caller then traps). */
