@@ -75,7 +75,7 @@ static const struct {
 };
 
 static const w2_fn *const fn_tables[] = {
-    w2_cli_fns, w2_clock_fns, w2_stream_fns, w2_poll_fns, w2_fs_fns, w2_fs_io_fns,
+    w2_cli_fns, w2_clock_fns, w2_stream_fns, w2_poll_fns, w2_fs_fns, w2_fs_io_fns, w2_socket_fns,
 };
 
 /* iface + W2_VERSION into buf. */
