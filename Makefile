@@ -1,8 +1,10 @@
 # wasmgate — the developer entry points. See README.md.
 #
 #   make serve       install deps, build, build the examples, serve examples/ on 127.0.0.1:3000
-#   make test        install deps, build, run every test; then an ASan+UBSan Debug build
-#                    in build-asan/ running the unit, spec, CLI, WASI, TOML and gateway tests
+#   make test        install deps (Debian packages, and the pinned npm tooling into
+#                    tests/node_modules), build, run every test; then an ASan+UBSan Debug
+#                    build in build-asan/ running the unit, spec, CLI, WASI, component,
+#                    TOML and gateway tests
 #   make build       Release (-O2) build in build/: build/wasmgate and build/wasmgate-serve
 #   make examples    compile the example guests into examples/wasm/
 #   make spec        run the WebAssembly spec suite ($(WG_CONFORMANCE_DIR)/spec)
@@ -39,7 +41,7 @@ SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1 \
 all: build
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@bash scripts/install-deps.sh
@@ -56,13 +58,14 @@ build-asan:
 # run, for the diagnosis); the target fails if either failed.
 test:
 	@bash scripts/install-deps.sh
+	@bash scripts/install-npm.sh
 	@$(MAKE) --no-print-directory build
 	@status=0; \
 	echo "== ctest: Release build ($(BUILD_DIR)), all tests"; \
 	$(CTEST) --test-dir $(BUILD_DIR) || status=1; \
 	$(MAKE) --no-print-directory build-asan || exit 1; \
-	echo "== ctest: ASan+UBSan Debug build ($(ASAN_DIR)), labels unit|spec|cli|wasi|gateway|toml"; \
-	$(SAN_ENV) $(CTEST) --test-dir $(ASAN_DIR) -L '^(unit|spec|cli|wasi|gateway|toml)$$' || status=1; \
+	echo "== ctest: ASan+UBSan Debug build ($(ASAN_DIR)), labels unit|spec|cli|wasi|component|gateway|toml"; \
+	$(SAN_ENV) $(CTEST) --test-dir $(ASAN_DIR) -L '^(unit|spec|cli|wasi|component|gateway|toml)$$' || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see the ctest output above)" >&2; fi; \
 	exit $$status
 
