@@ -105,6 +105,12 @@ void wg__wave_call_free(wg_wave_call *c);
  * interface name alone (iface). */
 const wg_cfunctype *wg__wave_lookup_export(void *ctx, const char *iface, const char *func);
 
+/* The full name of the exported instance that iface names for
+ * wg__wave_lookup_export ("base" -> "wasi:demo/base@1.0.0"), owned by the
+ * component, or NULL: what a caller instantiating the component gives
+ * wg_cinstance_func. ctx as for wg__wave_lookup_export. */
+const char *wg__wave_export_instance(const void *ctx, const char *iface);
+
 /* ---- printing ------------------------------------------------------------------- */
 
 /* Appends the WAVE text of v (of type t) to out, as wasm-tools writes it:

@@ -31,6 +31,25 @@ static const wg_cfunctype *func_in(const wg_cinsttype *it, const char *func) {
     return NULL;
 }
 
+/* The exported instance iface names (see names_instance), or NULL. */
+static const wg_cextern *find_instance(const wg_ccomptype *ct, const char *iface) {
+    /* The exact instance name first; else a shorter form that names one
+     * exported instance only. */
+    for (int exact = 1; exact >= 0; exact--) {
+        const wg_cextern *found = NULL;
+        int matches = 0;
+        for (uint32_t i = 0; i < ct->nexports; i++) {
+            const wg_cextern *x = &ct->exports[i];
+            if (x->type.kind != WG_EXT_INSTANCE || !names_instance(x->name.name.s, iface, exact)) continue;
+            found = x;
+            matches++;
+        }
+        if (matches == 1) return found;
+        if (matches > 1) return NULL;
+    }
+    return NULL;
+}
+
 const wg_cfunctype *wg__wave_lookup_export(void *ctx, const char *iface, const char *func) {
     const wg_ccomptype *ct = ctx;
     if (!iface) {
@@ -39,19 +58,11 @@ const wg_cfunctype *wg__wave_lookup_export(void *ctx, const char *iface, const c
                 return ct->exports[i].type.of.func;
         return NULL;
     }
-    /* The exact instance name first; else a shorter form that names one
-     * exported instance only. */
-    for (int exact = 1; exact >= 0; exact--) {
-        const wg_cinsttype *found = NULL;
-        int matches = 0;
-        for (uint32_t i = 0; i < ct->nexports; i++) {
-            const wg_cextern *x = &ct->exports[i];
-            if (x->type.kind != WG_EXT_INSTANCE || !names_instance(x->name.name.s, iface, exact)) continue;
-            found = x->type.of.inst;
-            matches++;
-        }
-        if (matches == 1) return func_in(found, func);
-        if (matches > 1) return NULL;
-    }
-    return NULL;
+    const wg_cextern *x = find_instance(ct, iface);
+    return x ? func_in(x->type.of.inst, func) : NULL;
+}
+
+const char *wg__wave_export_instance(const void *ctx, const char *iface) {
+    const wg_cextern *x = iface ? find_instance(ctx, iface) : NULL;
+    return x ? x->name.name.s : NULL;
 }
