@@ -78,6 +78,10 @@ void cli_file_release(cli_file *f);
  * caller releases with cli_file_release. */
 wg_module *cli_load_module(const char *path, cli_file *file);
 
+/* Decodes, validates and compiles the module in file (loaded from path,
+ * for messages). NULL after printing the reason to stderr. */
+wg_module *cli_module_of_file(const char *path, const cli_file *file);
+
 /* For a command that is done and would only free what it holds before
  * main returns status: ends the process at once with exit(status) (stdio
  * is flushed, as after a return from main) and leaves the teardown to the

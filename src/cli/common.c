@@ -149,14 +149,19 @@ void cli_file_release(cli_file *f) {
     memset(f, 0, sizeof *f);
 }
 
+wg_module *cli_module_of_file(const char *path, const cli_file *file) {
+    wg_error err;
+    memset(&err, 0, sizeof err);
+    wg_module *m = wg_module_new(file->data, file->len, &err);
+    if (!m) fprintf(stderr, "%s: error: %s\n", path, err.message[0] ? err.message : "cannot load module");
+    return m;
+}
+
 wg_module *cli_load_module(const char *path, cli_file *file) {
     cli_file contents;
     if (!cli_file_load(path, &contents)) return NULL;
-    wg_error err;
-    memset(&err, 0, sizeof err);
-    wg_module *m = wg_module_new(contents.data, contents.len, &err);
+    wg_module *m = cli_module_of_file(path, &contents);
     if (!m) {
-        fprintf(stderr, "%s: error: %s\n", path, err.message[0] ? err.message : "cannot load module");
         cli_file_release(&contents);
         return NULL;
     }

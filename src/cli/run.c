@@ -47,33 +47,49 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/run.h"
 #include "cli/run_opts.h"
 #include "cli/values.h"
 #include "cli/watchdog.h"
+#include "wasmgate/component.h"
 #include "wasmgate/wasi.h"
 
-/* The instance that SIGINT/SIGTERM interrupt while a call runs, and the
- * signal that did. (Process-wide state of the command, not of the engine.) */
+/* The instance (or, for a component, the interrupt handle) that SIGINT and
+ * SIGTERM interrupt while a call runs, and the signal that did.
+ * (Process-wide state of the command, not of the engine.) */
 static wg_instance *volatile interruptible;
+static wg_interrupt *volatile interruptible_handle;
 static volatile sig_atomic_t caught_signal;
 
-/* Signal handler: wg_instance_interrupt is one atomic store. */
+/* Signal handler: wg_instance_interrupt and wg_interrupt_set are one
+ * atomic store each. */
 static void on_signal(int sig) {
     wg_instance *inst = interruptible;
+    wg_interrupt *intr = interruptible_handle;
     caught_signal = sig;
     if (inst) wg_instance_interrupt(inst);
+    if (intr) wg_interrupt_set(intr);
 }
 
-/* Routes SIGINT and SIGTERM to inst until the next signal (SA_RESETHAND). */
-static void interrupt_on_signals(wg_instance *inst) {
+/* Routes SIGINT and SIGTERM to inst or intr until the next signal
+ * (SA_RESETHAND). */
+void cli_run_signals_on(wg_instance *inst, wg_interrupt *intr) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     interruptible = inst;
+    interruptible_handle = intr;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
+
+void cli_run_signals_off(void) {
+    interruptible = NULL;
+    interruptible_handle = NULL;
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
 }
 
 /* Prints a trap and its backtrace ("error: wasm trap: MESSAGE", "  #0 name
@@ -172,22 +188,6 @@ static int prepare_call(const wg_module *m, const char *path, const char *invoke
     return CLI_EXIT_OK;
 }
 
-
-/* Everything the command line says. */
-typedef struct run_opts {
-    const char *invoke;
-    const char **dirs; /* --dir SPECs, in order */
-    int ndirs;
-    const char **envs; /* --env SPECs, in order */
-    int nenvs;
-    uint64_t max_memory; /* 0: no cap */
-    uint64_t max_open_files; /* guest-created fds at once; 0: no cap */
-    double timeout;      /* 0: none */
-    const char *path;
-    char **rest;         /* after MODULE */
-    int nrest;
-} run_opts;
-
 /* Set when the --timeout watchdog stopped the guest. */
 static bool timed_out;
 
@@ -202,10 +202,10 @@ static void print_trap_frames(const wg_trap *trap) {
 /* Reports a call (entry, start function or --invoke) that did not return;
  * returns the exit status: the guest's own for an exit, 124 for a timeout,
  * 128 + N for an interrupt by signal N, CLI_EXIT_TRAP for any other trap. */
-static int report_call_stop(const wg_trap *trap, const run_opts *o) {
+int cli_run_report_stop(const wg_trap *trap, const run_opts *o, bool fired) {
     fflush(stdout);
     if (trap->code == WG_TRAP_EXIT) return trap->exit_code;
-    if (trap->code == WG_TRAP_INTERRUPTED && timed_out && !caught_signal) {
+    if (trap->code == WG_TRAP_INTERRUPTED && fired && !caught_signal) {
         fprintf(stderr, "error: timed out after %g seconds\n", o->timeout);
         print_trap_frames(trap);
         return CLI_EXIT_TIMEOUT;
@@ -221,14 +221,13 @@ static bool exports_func(const wg_module *m, const char *name) {
     return find_export(m, name, &d) && d.kind == WG_EXTERN_FUNC;
 }
 
-/* Builds the guest's WASI view from the options. NULL (after printing why,
- * with *rc set) on failure. */
-static wg_wasi_config *make_wasi_config(const run_opts *o, int *rc) {
+/* Builds the guest's WASI view from the options (run.h). */
+wg_wasi_config *cli_run_wasi_config(const run_opts *o, bool with_args, int *rc) {
     wg_wasi_config *cfg = wg_wasi_config_new();
     if (!cfg) goto oom;
     wg_wasi_config_max_open_files(cfg, (size_t)o->max_open_files);
     if (!wg_wasi_config_add_arg(cfg, o->path)) goto oom;
-    for (int i = 0; !o->invoke && i < o->nrest; i++) {
+    for (int i = 0; with_args && i < o->nrest; i++) {
         if (!wg_wasi_config_add_arg(cfg, o->rest[i])) goto oom;
     }
     for (int i = 0; i < o->nenvs; i++) {
@@ -294,7 +293,7 @@ static int instantiate_and_run(const wg_module *m, const run_opts *o, const wg_v
     memset(&trap, 0, sizeof trap);
     memset(&wd, 0, sizeof wd);
 
-    wg_wasi_config *cfg = make_wasi_config(o, &rc);
+    wg_wasi_config *cfg = cli_run_wasi_config(o, !o->invoke, &rc);
     if (!cfg) return rc;
     imports = wg_imports_new();
     if (!imports || !wg_wasi_add_to_imports(imports)) {
@@ -328,7 +327,7 @@ static int instantiate_and_run(const wg_module *m, const run_opts *o, const wg_v
         if (watching) timed_out = cli_watchdog_stop(&wd);
         watching = false;
         if (err.kind == WG_ERR_TRAP && trap.code != WG_TRAP_NONE) {
-            rc = report_call_stop(&trap, o);
+            rc = cli_run_report_stop(&trap, o, timed_out);
         } else {
             fprintf(stderr, "%s: error: %s", o->path, err.message[0] ? err.message : "cannot instantiate");
             if (o->max_memory && err.kind == WG_ERR_RESOURCE)
@@ -339,7 +338,7 @@ static int instantiate_and_run(const wg_module *m, const run_opts *o, const wg_v
     }
     if (watching) cli_watchdog_arm(&wd, inst);
 
-    interrupt_on_signals(inst);
+    cli_run_signals_on(inst, NULL);
     bool returned;
     if (!o->invoke) {
         /* Every end of a command is reported as a stop: an exit with the
@@ -356,13 +355,11 @@ static int instantiate_and_run(const wg_module *m, const run_opts *o, const wg_v
         returned = !init || wg_func_call(inst, init, NULL, 0, NULL, 0, &trap);
         if (returned) returned = wg_func_call(inst, f, args, ft->nparams, results, ft->nresults, &trap);
     }
-    interruptible = NULL;
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    cli_run_signals_off();
     if (watching) timed_out = cli_watchdog_stop(&wd);
     watching = false;
     if (!returned) {
-        rc = report_call_stop(&trap, o);
+        rc = cli_run_report_stop(&trap, o, timed_out);
         goto done;
     }
     for (uint32_t i = 0; i < ft->nresults; i++) {
@@ -486,8 +483,18 @@ int cli_cmd_run(int argc, char **argv) {
     /* The file stays mapped until the end: unmapping it now would cost what
      * cli_exit_fast saves at the end. */
     cli_file file;
-    wg_module *m = cli_load_module(o.path, &file);
+    if (!cli_file_load(o.path, &file)) {
+        rc = CLI_EXIT_ERROR;
+        goto out;
+    }
+    if (wg_binary_kind_of(file.data, file.len) == WG_BINARY_COMPONENT) {
+        rc = cli_run_component(&o, &file);
+        cli_file_release(&file);
+        goto out;
+    }
+    wg_module *m = cli_module_of_file(o.path, &file);
     if (!m) {
+        cli_file_release(&file);
         rc = CLI_EXIT_ERROR;
         goto out;
     }

@@ -29,8 +29,9 @@ static void *watchdog_main(void *arg) {
         int rc = pthread_cond_timedwait(&wd->wake, &wd->lock, &wd->deadline);
         if (rc == ETIMEDOUT && !wd->stopping) {
             wd->fired = true;
-            if (!wd->inst) timed_out_while_instantiating(wd->seconds);
-            wg_instance_interrupt(wd->inst);
+            if (!wd->inst && !wd->intr) timed_out_while_instantiating(wd->seconds);
+            if (wd->inst) wg_instance_interrupt(wd->inst);
+            if (wd->intr) wg_interrupt_set(wd->intr);
             break;
         }
     }
@@ -71,6 +72,14 @@ void cli_watchdog_arm(cli_watchdog *wd, wg_instance *inst) {
     pthread_mutex_lock(&wd->lock);
     wd->inst = inst;
     if (wd->fired) wg_instance_interrupt(inst);
+    pthread_mutex_unlock(&wd->lock);
+}
+
+void cli_watchdog_arm_handle(cli_watchdog *wd, wg_interrupt *intr) {
+    if (!wd->running) return;
+    pthread_mutex_lock(&wd->lock);
+    wd->intr = intr;
+    if (wd->fired) wg_interrupt_set(intr);
     pthread_mutex_unlock(&wd->lock);
 }
 

@@ -13,7 +13,9 @@
  * deadline or until cli_watchdog_stop signals it. At the deadline it calls
  * wg_instance_interrupt on the armed instance (one atomic store; the guest
  * stops with the trap "interrupted" at its next call or loop back-edge).
- * If no instance is armed yet (instantiation, including the start function,
+ * A component is armed with its interrupt handle before it is instantiated
+ * (cli_watchdog_arm_handle): the handle stops its start functions too.
+ * If nothing is armed yet (instantiation, including the start function,
  * is still running) there is nothing to interrupt: the thread prints
  * "error: timed out after S seconds (while instantiating)" and ends the
  * process with status 124 at once.
@@ -36,6 +38,7 @@ typedef struct cli_watchdog {
     struct timespec deadline; /* CLOCK_MONOTONIC */
     double seconds;
     wg_instance *inst;        /* armed instance, under lock */
+    wg_interrupt *intr;       /* or armed interrupt handle, under lock */
     bool stopping;            /* under lock */
     bool fired;               /* under lock */
     bool running;             /* the thread exists */
@@ -47,6 +50,8 @@ bool cli_watchdog_start(cli_watchdog *wd, double seconds);
 /* Gives the watchdog the instance to interrupt. If the time is already up it
  * is interrupted now. */
 void cli_watchdog_arm(cli_watchdog *wd, wg_instance *inst);
+/* The same with an interrupt handle (a component's wg_cinstance_opts.interrupt). */
+void cli_watchdog_arm_handle(cli_watchdog *wd, wg_interrupt *intr);
 /* Stops and joins the thread; true if the time ran out (the instance was
  * interrupted). Does nothing for a watchdog that was not started. */
 bool cli_watchdog_stop(cli_watchdog *wd);
