@@ -1,0 +1,90 @@
+(component $c
+  (import "wasi:cli/environment@0.2.6" (instance $env
+    (export "get-environment" (func (result (list (tuple string string)))))
+    (export "get-arguments" (func (result (list string))))
+    (export "initial-cwd" (func (result (option string))))
+  ))
+  (import "wasi:cli/exit@0.2.6" (instance $exit
+    (export "exit" (func (param "status" (result))))
+    (export "exit-with-code" (func (param "status-code" u8)))
+  ))
+  (import "wasi:random/random@0.2.6" (instance $random
+    (export "get-random-bytes" (func (param "len" u64) (result (list u8))))
+    (export "get-random-u64" (func (result u64)))
+  ))
+  (import "wasi:random/insecure@0.2.6" (instance $insecure
+    (export "get-insecure-random-bytes" (func (param "len" u64) (result (list u8))))
+    (export "get-insecure-random-u64" (func (result u64)))
+  ))
+  (import "wasi:random/insecure-seed@0.2.6" (instance $seed
+    (export "insecure-seed" (func (result (tuple u64 u64))))
+  ))
+  (import "wasi:cli/terminal-output@0.2.6" (instance $term-out
+    (export "terminal-output" (type (sub resource)))
+  ))
+  (alias export $term-out "terminal-output" (type $terminal-output))
+  (import "wasi:cli/terminal-stdout@0.2.6" (instance $term-stdout
+    (alias outer $c $terminal-output (type $t-o))
+    (export "terminal-output" (type $t (eq $t-o)))
+    (export "get-terminal-stdout" (func (result (option (own $t)))))
+  ))
+  (import "wasi:sockets/network@0.2.6" (instance $network
+    (export "network" (type (sub resource)))
+    (type $ec' (enum "unknown" "access-denied" "not-supported" "invalid-argument" "out-of-memory"
+      "timeout" "concurrency-conflict" "not-in-progress" "would-block" "invalid-state"
+      "new-socket-limit" "address-not-bindable" "address-in-use" "remote-unreachable"
+      "connection-refused" "connection-reset" "connection-aborted" "datagram-too-large"
+      "name-unresolvable" "temporary-resolver-failure" "permanent-resolver-failure"))
+    (export "error-code" (type (eq $ec')))
+    (type $family' (enum "ipv4" "ipv6"))
+    (export "ip-address-family" (type (eq $family')))
+    (type $ip' (variant (case "ipv4" (tuple u8 u8 u8 u8)) (case "ipv6" (tuple u16 u16 u16 u16 u16 u16 u16 u16))))
+    (export "ip-address" (type (eq $ip')))
+  ))
+  (alias export $network "network" (type $net))
+  (alias export $network "error-code" (type $ec))
+  (alias export $network "ip-address-family" (type $family))
+  (alias export $network "ip-address" (type $ip))
+  (import "wasi:sockets/instance-network@0.2.6" (instance $inet
+    (alias outer $c $net (type $n-o))
+    (export "network" (type $n (eq $n-o)))
+    (export "instance-network" (func (result (own $n))))
+  ))
+  (import "wasi:sockets/tcp@0.2.6" (instance $tcp
+    (export "tcp-socket" (type (sub resource)))
+  ))
+  (alias export $tcp "tcp-socket" (type $tcp-socket))
+  (import "wasi:sockets/tcp-create-socket@0.2.6" (instance $tcp-create
+    (alias outer $c $ec (type $ec-o))
+    (export "error-code" (type $e (eq $ec-o)))
+    (alias outer $c $family (type $f-o))
+    (export "ip-address-family" (type $f (eq $f-o)))
+    (alias outer $c $tcp-socket (type $s-o))
+    (export "tcp-socket" (type $s (eq $s-o)))
+    (export "create-tcp-socket" (func (param "address-family" $f) (result (result (own $s) (error $e)))))
+  ))
+  (import "wasi:sockets/ip-name-lookup@0.2.6" (instance $lookup
+    (alias outer $c $ec (type $ec-o))
+    (export "error-code" (type $e (eq $ec-o)))
+    (alias outer $c $net (type $n-o))
+    (export "network" (type $n (eq $n-o)))
+    (export "resolve-address-stream" (type $r (sub resource)))
+    (export "resolve-addresses" (func (param "network" (borrow $n)) (param "name" string) (result (result (own $r) (error $e)))))
+  ))
+  (core func $drop-terminal (canon resource.drop $terminal-output))
+  (func (export "drop-terminal-output") (param "x" (own $terminal-output)) (canon lift (core func $drop-terminal)))
+  (export "get-environment" (func $env "get-environment"))
+  (export "get-arguments" (func $env "get-arguments"))
+  (export "initial-cwd" (func $env "initial-cwd"))
+  (export "exit" (func $exit "exit"))
+  (export "exit-with-code" (func $exit "exit-with-code"))
+  (export "get-random-bytes" (func $random "get-random-bytes"))
+  (export "get-random-u64" (func $random "get-random-u64"))
+  (export "get-insecure-random-bytes" (func $insecure "get-insecure-random-bytes"))
+  (export "get-insecure-random-u64" (func $insecure "get-insecure-random-u64"))
+  (export "insecure-seed" (func $seed "insecure-seed"))
+  (export "get-terminal-stdout" (func $term-stdout "get-terminal-stdout"))
+  (export "instance-network" (func $inet "instance-network"))
+  (export "create-tcp-socket" (func $tcp-create "create-tcp-socket"))
+  (export "resolve-addresses" (func $lookup "resolve-addresses"))
+)
