@@ -742,6 +742,7 @@ WG_TEST(wasi2_filesystem) {
     CHECK(is_ok(&r));
     r = at(&t, "create-directory-at", &d, "sub");
     CHECK_EQ_INT(err_code(&r), EC_EXIST);
+    wg_cval_free(&r);
     r = call1(&t, "read-directory", &d);
     CHECK(is_ok(&r));
     wg_cval ds = *r.of.var.payload;
@@ -768,6 +769,7 @@ WG_TEST(wasi2_filesystem) {
     CHECK_EQ_INT(seen, 11);
     r = call1(&t, "read-directory", &fd); /* a file */
     CHECK_EQ_INT(err_code(&r), EC_NOT_DIRECTORY);
+    wg_cval_free(&r);
     a[0] = BR(&d);
     a[1] = S("f.txt");
     a[2] = BR(&d);
@@ -776,8 +778,10 @@ WG_TEST(wasi2_filesystem) {
     free_args(a, 4);
     r = stat_at(&t, &d, 0, "f.txt");
     CHECK_EQ_INT(err_code(&r), EC_NO_ENTRY);
+    wg_cval_free(&r);
     r = at(&t, "remove-directory-at", &d, "sub");
     CHECK_EQ_INT(err_code(&r), EC_NOT_EMPTY);
+    wg_cval_free(&r);
 
     /* links: hard, symbolic; readlink; is-same-object; metadata hashes */
     a[0] = BR(&d);
@@ -853,6 +857,7 @@ WG_TEST(wasi2_filesystem) {
     wg_cval_free(&r);
     r = at(&t, "unlink-file-at", &d, "sub");
     CHECK_EQ_INT(err_code(&r), EC_IS_DIRECTORY);
+    wg_cval_free(&r);
     /* and cleaning up through the guest */
     r = at(&t, "unlink-file-at", &d, "sym");
     CHECK(is_ok(&r));
@@ -908,11 +913,14 @@ WG_TEST(wasi2_sandbox) {
         wg_cval_free(&r);
         r = at(&t, "create-directory-at", &d, "../made");
         CHECK_EQ_INT(err_code(&r), EC_NOT_PERMITTED);
+        wg_cval_free(&r);
         r = at(&t, "unlink-file-at", &d, "../secret");
         CHECK_EQ_INT(err_code(&r), EC_NOT_PERMITTED);
+        wg_cval_free(&r);
         wg_cval a[4] = {BR(&d), S("/etc/passwd"), S("link")};
         CHECK(call(&t, "symlink-at", a, 3, &r)); /* an absolute target */
         CHECK_EQ_INT(err_code(&r), EC_NOT_PERMITTED);
+        wg_cval_free(&r);
         free_args(a, 3);
         a[0] = BR(&d);
         a[1] = S("../secret");
@@ -920,11 +928,13 @@ WG_TEST(wasi2_sandbox) {
         a[3] = S("stolen");
         CHECK(call(&t, "rename-at", a, 4, &r));
         CHECK_EQ_INT(err_code(&r), EC_NOT_PERMITTED);
+        wg_cval_free(&r);
         free_args(a, 4);
         /* following a link out, with link-at */
         wg_cval l[5] = {BR(&d), FL(PF_FOLLOW), S("out"), BR(&d), S("hard")};
         CHECK(call(&t, "link-at", l, 5, &r));
         CHECK_EQ_INT(err_code(&r), EC_NOT_PERMITTED);
+        wg_cval_free(&r);
         free_args(l, 5);
     } else {
         CHECK(false);
@@ -986,16 +996,20 @@ WG_TEST(wasi2_read_only) {
         }
         r = at(&t, "create-directory-at", &d, "new");
         CHECK_EQ_INT(err_code(&r), EC_NOT_PERMITTED);
+        wg_cval_free(&r);
         r = at(&t, "unlink-file-at", &d, "ro.txt");
         CHECK_EQ_INT(err_code(&r), EC_NOT_PERMITTED);
+        wg_cval_free(&r);
         r = at(&t, "remove-directory-at", &d, "x");
         CHECK_EQ_INT(err_code(&r), EC_NOT_PERMITTED);
+        wg_cval_free(&r);
         /* a directory opened beneath it is read-only too */
         wg_cval sub = open_at(&t, &d, 0, ".", OF_DIRECTORY, DF_READ);
         CHECK(is_ok(&sub));
         if (is_ok(&sub)) {
             r = at(&t, "create-directory-at", sub.of.var.payload, "new");
             CHECK_EQ_INT(err_code(&r), EC_NOT_PERMITTED);
+            wg_cval_free(&r);
         }
         wg_cval_free(&sub);
     } else {
@@ -1109,6 +1123,7 @@ WG_TEST(wasi2_cli_random_sockets) {
     wg_cval_free(&r2);
     a = U64(0);
     CHECK(call(&t, "get-random-bytes", &a, 1, &r) && r.of.bytes.len == 0);
+    wg_cval_free(&r);
     a = U64((uint64_t)1 << 40);
     CHECK(!call(&t, "get-random-bytes", &a, 1, &r)); /* refused, not a 1 TiB allocation */
     CHECK_STR_CONTAINS(t.trap.message, "wasi:random");
