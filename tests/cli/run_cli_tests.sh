@@ -79,6 +79,10 @@ wait_for_err() {
 # background, waits for its "spinning" line, sends SIG, then waits (at most
 # about 60 s, then SIGKILL: status 137) for the exit, which must be WANT_STATUS.
 signal_spinning() {
+    # Emptied here, not only by the redirections: those happen in the child,
+    # maybe after the first poll, which must not see the last case's output.
+    : >"$T/out"
+    : >"$T/err"
     "$WG" run --invoke announce_spin "$W/loop.wasm" >"$T/out" 2>"$T/err" </dev/null &
     bg=$!
     if wait_for_err spinning; then
