@@ -449,7 +449,7 @@ WG_TEST(sandbox_parent_splits_paths) {
  * 64 opens, at least RACE_SWAPS swaps meanwhile), not for a time: on a busy
  * machine a fixed time may hold only a few attempts, or none from the
  * swapper. RACE_GUARD_NS only ends a run that cannot get there (a hang). */
-#define RACE_ROUNDS 256
+#define RACE_ROUNDS 512
 #define RACE_SWAPS 1000
 #define RACE_GUARD_NS 120000000000LL
 typedef struct race {
