@@ -1033,18 +1033,18 @@ static bool thread_in_timed_wait(pid_t tid) {
            false;
 }
 
-typedef struct interrupter {
+typedef struct poll_interrupter {
     wg_instance *inst;
     pid_t tid;     /* the thread running the guest */
     bool saw_wait; /* it was seen waiting before the interrupt */
-} interrupter;
+} poll_interrupter;
 
 /* Interrupts x->inst once its thread is seen waiting inside poll_oneoff:
  * an event, not a delay (interrupting before the call would stop the guest
  * at its entry instead, a trap rather than the INTR this test is about).
  * Polls at most 60000 times, 1 ms apart, then interrupts anyway. */
 static void *interrupt_when_waiting(void *arg) {
-    interrupter *x = arg;
+    poll_interrupter *x = arg;
     for (int i = 0; i < 60000 && !x->saw_wait; i++) {
         if (thread_in_timed_wait(x->tid)) {
             x->saw_wait = true;
@@ -1062,7 +1062,7 @@ WG_TEST(poll_oneoff_interruptible) {
     tenv t;
     tenv_open(&t, 1024, NULL, NULL);
     sub_clock(&t, 0, 1, HOUR_NS, 0); /* only the interrupt can end it */
-    interrupter x = {t.inst, gettid(), false};
+    poll_interrupter x = {t.inst, gettid(), false};
     pthread_t th;
     CHECK(pthread_create(&th, NULL, interrupt_when_waiting, &x) == 0);
     CHECK_EQ_INT(call(&t, "poll_oneoff", "iiii", A(0), A(1000), A(1), A(2000)), WG_WASI_EINTR);
