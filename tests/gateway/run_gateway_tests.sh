@@ -147,7 +147,7 @@ ACCESS_LOG=$WG_TMP/access.log
 export WG_E2E_HOST_SECRET=host-environment-must-not-leak
 # --timeout 600: the default for routes without their own, far beyond any
 # curl guard here, so a 504 seen here comes from the route's own timeout.
-if ! wg_start_server main "$APP/modules.toml" --threads 4 --timeout 600 --access-log "$ACCESS_LOG"; then
+if ! wg_start_server main "$APP/modules.toml" --drain-timeout 600 --threads 4 --timeout 600 --access-log "$ACCESS_LOG"; then
     fail "server-start" "wasmgate serve did not become ready (see above)"
     echo "$PASS passed, $FAILS failed"
     exit 1
@@ -545,7 +545,7 @@ fi
 
 # -- graceful shutdown with a request in flight
 # The order of events proves it: the guest runs (sync/graceful.started), the
-# server gets SIGTERM and says so ("SIGTERM received" in its log), and only
+# server gets SIGTERM and starts draining ("draining:" in its log), and only
 # then does the test let the guest finish (sync/graceful.go). The request
 # must still complete with 200, and the server exit 0.
 : >"$WG_TMP/graceful.code"
@@ -558,8 +558,15 @@ if ! wait_for_file "$SYNC/graceful.started" 60; then
     graceful_why="the guest never started (no sync/graceful.started after 60 s)"
 fi
 kill -TERM "$MAIN_PID"
-if [ -z "$graceful_why" ] && ! wait_for_file_text "$MAIN_LOG" 'SIGTERM received' 60; then
-    graceful_why="no 'SIGTERM received' in the server's log after 60 s"
+if [ -z "$graceful_why" ] && ! wait_for_file_text "$MAIN_LOG" 'draining: ' 60; then
+    graceful_why="no 'draining:' line in the server's log after 60 s"
+fi
+# While it drains, the listening socket is closed: a new client is refused
+# at once (curl exit 7), not left waiting in the kernel's queue.
+if [ -z "$graceful_why" ]; then
+    curl -s --max-time 60 -o /dev/null "$U/.well-known/wasmgate/health" 2>/dev/null
+    crc=$?
+    if [ "$crc" = 7 ]; then ok "draining: a new connection is refused"; else fail "draining: a new connection is refused" "curl exit $crc (7 = refused)"; fi
 fi
 if [ -z "$graceful_why" ] && ! { running graceful && ! answered "$WG_TMP/graceful.code"; }; then
     graceful_why="the request was no longer in flight when the server got SIGTERM"
