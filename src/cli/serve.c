@@ -58,6 +58,8 @@ static const char serve_usage[] =
     "  --max-connections-per-ip N\n"
     "                           open connections from one client address (default\n"
     "                           256; 0: no limit)\n"
+    "  --drain-timeout SECONDS  on SIGINT/SIGTERM, wait this long for requests in\n"
+    "                           flight before interrupting them (default 10)\n"
     "  --header-timeout SECONDS a request head must arrive complete within this\n"
     "                           time of the connection opening or of the previous\n"
     "                           response; idle keep-alive connections close after\n"
@@ -142,7 +144,7 @@ static int parse_args(int argc, char **argv, serve_args *a) {
             "--listen", "--threads", "--timeout", "--max-memory", "--max-concurrency",
             "--max-body", "--max-output", "--access-log", "--tls-cert", "--tls-key",
             "--max-total-memory", "--max-connections", "--max-connections-per-ip",
-            "--header-timeout", "--max-open-files", "--max-log-bytes"};
+            "--header-timeout", "--max-open-files", "--max-log-bytes", "--drain-timeout"};
         bool ok = false;
         for (size_t k = 0; k < sizeof known / sizeof *known; k++) ok |= strcmp(name, known[k]) == 0;
         if (!ok) return cli_usage_error("serve: unknown option '%s'", name);
@@ -190,6 +192,8 @@ static int parse_args(int argc, char **argv, serve_args *a) {
                 if (size > (uint64_t)1 << 30) why = "at most 1GiB";
                 a->gw.max_stderr = (size_t)size;
             }
+        } else if (strcmp(name, "--drain-timeout") == 0) {
+            why = cli_parse_seconds(val, &a->gw.drain_s);
         } else if (strcmp(name, "--header-timeout") == 0) {
             why = cli_parse_seconds(val, &a->gw.head_timeout_s);
         } else if (strcmp(name, "--access-log") == 0) {

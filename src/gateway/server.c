@@ -819,7 +819,13 @@ void wg__gateway_shutdown(wg_gateway *gw) {
     }
     atomic_store(&gw->draining, true);
     MHD_socket fd = MHD_quiesce_daemon(gw->daemon);
-    gw->quiesced_fd = fd == MHD_INVALID_SOCKET ? -1 : fd;
+    /* Close the listening socket now: a client connecting during the drain is
+     * refused at once rather than left waiting in the kernel's queue for a
+     * server that will never accept it. */
+    if (fd != MHD_INVALID_SOCKET) close(fd);
+    gw->quiesced_fd = -1;
+    wg__gw_logf(&gw->log, WG_GW_LOG_INFO, "draining: %lld request(s) in flight, waiting at most %g s",
+                (long long)atomic_load(&gw->active), gw->opts.drain_s);
     uint64_t start = wg__gw_now_ns();
     uint64_t limit = (uint64_t)(gw->opts.drain_s * 1e9);
     struct timespec tick = {0, 10 * 1000 * 1000};
@@ -839,8 +845,6 @@ void wg__gateway_shutdown(wg_gateway *gw) {
     MHD_stop_daemon(gw->daemon);
     gw->daemon = NULL;
     wg__conns_stop(&gw->conns); /* every connection is closed: no record is left */
-    if (gw->quiesced_fd >= 0) close(gw->quiesced_fd);
-    gw->quiesced_fd = -1;
     MHD_destroy_response(gw->health);
     gw->health = NULL;
     gw->stopped = true;

@@ -6,7 +6,7 @@
 #
 #   wg_start_server TAG MANIFEST [SERVE-OPTION...]
 #       Starts `WG_BIN serve --listen 127.0.0.1:PORT OPTIONS MANIFEST` and
-#       waits (at most WG_READY_SECONDS, default 20) for its readiness line
+#       waits (at most WG_READY_SECONDS, default 60) for its readiness line
 #       "wasmgate: serving N routes on http[s]://ADDR:PORT" on stderr — no
 #       sleeps: stderr is a FIFO read line by line. The port: first 0 (the
 #       kernel picks a free one; the readiness line says which), then random
@@ -15,22 +15,26 @@
 #       server's stdout+stderr, kept being appended to) and returns 0; else
 #       prints why on stderr and returns 1.
 #   wg_stop_server PID [SECONDS]
-#       SIGTERM, then waits at most SECONDS (default 15) for the exit; SIGKILL
+#       SIGTERM, then waits at most SECONDS (default 60) for the exit; SIGKILL
 #       after that. Sets WG_EXIT to the server's exit status (137 if it had to
 #       be killed) and returns it. Call it in the shell that started the
 #       server (not in $(...): a subshell cannot wait for it).
 #   wg_wait_exit PID [SECONDS]
 #       Like wg_stop_server but sends no signal first (the caller already
-#       did): waits at most SECONDS (default 15), then SIGKILL. Sets WG_EXIT.
+#       did): waits at most SECONDS (default 60), then SIGKILL. Sets WG_EXIT.
 #   wg_kill_all
 #       Stops every server started here that still runs (for trap EXIT).
+#
+# Every SECONDS here only guards against a hang: a loaded machine can be many
+# times slower than an idle one, so they are generous, and nothing waits for
+# them to pass (each wait ends at its event: a line, an exit).
 
 WG_ALL_PIDS=()
-WG_READY_SECONDS=${WG_READY_SECONDS:-20}
+WG_READY_SECONDS=${WG_READY_SECONDS:-60}
 
 # Waits at most $2 seconds for process $1 to end. 0 if it ended.
 wg_wait_gone() {
-    local pid=$1 i n=$(( ${2:-15} * 20 ))
+    local pid=$1 i n=$(( ${2:-60} * 20 ))
     for (( i = 0; i < n; i++ )); do
         kill -0 "$pid" 2>/dev/null || return 0
         sleep 0.05
@@ -112,7 +116,7 @@ wg_start_server() {
 }
 
 wg_stop_server() {
-    local pid=$1 secs=${2:-15}
+    local pid=$1 secs=${2:-60}
     kill -TERM "$pid" 2>/dev/null
     if ! wg_wait_gone "$pid" "$secs"; then
         echo "server_lib: pid $pid still running ${secs}s after SIGTERM: SIGKILL" >&2
@@ -124,7 +128,7 @@ wg_stop_server() {
 }
 
 wg_wait_exit() {
-    local pid=$1 secs=${2:-15}
+    local pid=$1 secs=${2:-60}
     if ! wg_wait_gone "$pid" "$secs"; then
         echo "server_lib: pid $pid still running after ${secs}s: SIGKILL" >&2
         kill -KILL "$pid" 2>/dev/null

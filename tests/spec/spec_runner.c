@@ -43,7 +43,8 @@
 
 #include "spec_script.h"
 
-#define DEFAULT_TIMEOUT 60      /* seconds per script */
+#define DEFAULT_TIMEOUT 300     /* seconds per script: a hang guard (the largest
+                                   scripts take seconds, far more on a loaded machine) */
 #define KILL_GRACE 5            /* seconds after the timeout before the parent kills */
 
 /* One entry of the expected-failures file. */

@@ -8,11 +8,11 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "wasm/ir.h"
@@ -1197,9 +1197,22 @@ WG_TEST(trap_backtrace_and_frames_restored) {
 
 /* ---- interrupts ---- */
 
-static void *set_flag_later(void *arg) {
-    struct timespec ts = {0, 20 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+/* Set by host_loop_starts, the call just before the endless loop. */
+static atomic_int loop_started;
+
+static int host_loop_starts(wg_ctx *ctx, uint64_t *slots, void *data) {
+    (void)ctx;
+    (void)slots;
+    (void)data;
+    atomic_store(&loop_started, 1);
+    return 0;
+}
+
+/* Sets the interrupt flag once the guest has reached its loop: an event, not
+ * a delay (a flag set before the call would stop it at its entry, and the
+ * loop's back-edge check would go untested). */
+static void *set_flag_when_looping(void *arg) {
+    while (!atomic_load(&loop_started)) sched_yield();
     atomic_store((atomic_uint *)arg, 1);
     return NULL;
 }
@@ -1220,15 +1233,19 @@ static void on_alarm(int sig) {
 
 WG_TEST(interrupt_stops_loops) {
     signal(SIGALRM, on_alarm);
-    alarm(30);
+    alarm(120);
     fixture *fx = fx_new();
-    /* an infinite loop stopped from another thread */
+    /* an infinite loop stopped from another thread: it calls a host function
+     * that says it is about to loop, which lets the other thread set the flag */
     code_t *c = &fx->code[0];
+    def_host(fx, 1, 2, host_loop_starts, NULL);
+    E(c, call_import, 1, 3);
     uint32_t l = E(c, i32_add_ri, 0, 0, 1);
     E(c, br, OFF(c->n, l));
-    def(fx, 0, 1, 1, 1, 1, 1);
+    def(fx, 0, 1, 1, 1, 1, 4);
+    atomic_store(&loop_started, 0);
     pthread_t th;
-    CHECK(pthread_create(&th, NULL, set_flag_later, &fx->inst.interrupt) == 0);
+    CHECK(pthread_create(&th, NULL, set_flag_when_looping, &fx->inst.interrupt) == 0);
     fx->stack[0].u64 = 0;
     CHECK_EQ_INT(fx_call(fx, 0), WG_TRAP_INTERRUPTED);
     pthread_join(th, NULL);

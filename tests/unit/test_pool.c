@@ -9,10 +9,11 @@
  * wat2wasm; the bytes are embedded so the build does not need wabt.
  */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "wasmgate/wasmgate.h"
@@ -68,19 +69,21 @@ static const uint8_t small_wasm[] = {
     0x00, 0x28, 0x02, 0x00, 0x0b,
 };
 
-/* startloop.wat:
+/* startloop.wat (t::started says the loop is about to begin):
  * (module
+ *   (import "t" "started" (func $started))
  *   (memory 1)
- *   (func $spin (loop (br 0)))
+ *   (func $spin (call $started) (loop (br 0)))
  *   (func (export "spin") (call $spin))
  *   (start $spin))
  */
 static const uint8_t startloop_wasm[] = {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60,
-    0x00, 0x00, 0x03, 0x03, 0x02, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01,
-    0x07, 0x08, 0x01, 0x04, 0x73, 0x70, 0x69, 0x6e, 0x00, 0x01, 0x08, 0x01,
-    0x00, 0x0a, 0x0e, 0x02, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b,
-    0x04, 0x00, 0x10, 0x00, 0x0b,
+    0x00, 0x00, 0x02, 0x0d, 0x01, 0x01, 0x74, 0x07, 0x73, 0x74, 0x61, 0x72,
+    0x74, 0x65, 0x64, 0x00, 0x00, 0x03, 0x03, 0x02, 0x00, 0x00, 0x05, 0x03,
+    0x01, 0x00, 0x01, 0x07, 0x08, 0x01, 0x04, 0x73, 0x70, 0x69, 0x6e, 0x00,
+    0x02, 0x08, 0x01, 0x01, 0x0a, 0x10, 0x02, 0x09, 0x00, 0x10, 0x00, 0x03,
+    0x40, 0x0c, 0x00, 0x0b, 0x0b, 0x04, 0x00, 0x10, 0x01, 0x0b,
 };
 
 /* nostart.wat:
@@ -391,28 +394,41 @@ WG_TEST(interrupt_handle_basics) {
     wg_interrupt_free(h);
 }
 
+/* The handle to set, and whether the guest has reached its loop (set by
+ * the host function t::started, which the loop's function calls first). */
 typedef struct setter {
     wg_interrupt *h;
-    int ms;
+    atomic_int started;
 } setter;
 
-static void *set_later(void *p) {
+static int host_started(wg_ctx *ctx, uint64_t *slots, void *data) {
+    (void)ctx;
+    (void)slots;
+    atomic_store(&((setter *)data)->started, 1);
+    return 0;
+}
+
+/* Sets the handle once the guest is at its loop: an event, not a delay (a
+ * handle set before the loop runs is the "already set" case, tested apart). */
+static void *set_when_looping(void *p) {
     setter *s = p;
-    struct timespec ts = {0, (long)s->ms * 1000000L};
-    nanosleep(&ts, NULL);
+    while (!atomic_load(&s->started)) sched_yield();
     wg_interrupt_set(s->h);
     return NULL;
 }
 
 /* A start function that never returns is stopped through the handle. */
 WG_TEST(interrupt_looping_start_function) {
+    alarm(120); /* a loop the handle cannot stop must not hang the run */
     wg_module *m = LOAD(startloop);
-    wg_imports *im = wg_imports_new();
     wg_pool *pool = wg_pool_new(NULL);
     wg_interrupt *h = wg_interrupt_new();
-    setter s = {h, 50};
+    setter s = {.h = h};
+    atomic_init(&s.started, 0);
+    wg_imports *im = wg_imports_new();
+    CHECK(im && wg_imports_add_host(im, "t", "started", NULL, 0, NULL, 0, host_started, &s));
     pthread_t t;
-    CHECK(pthread_create(&t, NULL, set_later, &s) == 0);
+    CHECK(pthread_create(&t, NULL, set_when_looping, &s) == 0);
     wg_error err;
     wg_trap trap;
     wg_instance_opts o = {.interrupt = h, .pool = pool};
@@ -422,6 +438,7 @@ WG_TEST(interrupt_looping_start_function) {
     CHECK_EQ_INT(err.kind, WG_ERR_TRAP);
     CHECK_EQ_INT(trap.code, WG_TRAP_INTERRUPTED);
     CHECK_STR_CONTAINS(err.message, "interrupted");
+    CHECK(atomic_load(&s.started));
     /* already set before instantiation: stops at once */
     inst = wg_instance_new(m, im, &o, &err, &trap);
     CHECK(inst == NULL);
@@ -439,10 +456,11 @@ WG_TEST(interrupt_looping_start_function) {
     CHECK_EQ_INT(trap.code, WG_TRAP_INTERRUPTED);
     wg_instance_clear_interrupt(inst);
     CHECK(!wg_interrupt_is_set(h));
-    s.ms = 20;
-    CHECK(pthread_create(&t, NULL, set_later, &s) == 0);
+    atomic_store(&s.started, 0);
+    CHECK(pthread_create(&t, NULL, set_when_looping, &s) == 0);
     CHECK(!wg_instance_call(inst, "spin", NULL, 0, NULL, 0, &trap));
     pthread_join(t, NULL);
+    CHECK(atomic_load(&s.started));
     CHECK_EQ_INT(trap.code, WG_TRAP_INTERRUPTED);
     wg_instance_free(inst);
     wg_interrupt_free(h);

@@ -521,7 +521,15 @@ WG_TEST(sandbox_parent_splits_paths) {
 /* One thread keeps exchanging box/race (a real directory holding `file`)
  * with a symlink to the outside (absolute, then relative), while the test
  * opens "race/file" as fast as it can. Every successful open must be the
- * inside file: the swap may make opens fail, never land outside. */
+ * inside file: the swap may make opens fail, never land outside.
+ *
+ * The race runs for a number of attempts and swaps (RACE_ROUNDS rounds of
+ * 64 opens, at least RACE_SWAPS swaps meanwhile), not for a time: on a busy
+ * machine a fixed time may hold only a few attempts, or none from the
+ * swapper. RACE_GUARD_NS only ends a run that cannot get there (a hang). */
+#define RACE_ROUNDS 512
+#define RACE_SWAPS 1000
+#define RACE_GUARD_NS 120000000000LL
 typedef struct race {
     const tree *t;
     int boxfd;               /* a real directory fd for renameat2 */
@@ -552,10 +560,11 @@ WG_TEST(sandbox_symlink_swap_race_never_escapes) {
         atomic_init(&r.swaps, 0);
         pthread_t th;
         CHECK(pthread_create(&th, NULL, swapper, &r) == 0);
-        long inside = 0, refused = 0, outside = 0, other = 0;
+        long inside = 0, refused = 0, outside = 0, other = 0, rounds = 0;
         struct timespec t0, now;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         do {
+            rounds++;
             for (int k = 0; k < 64; k++) {
                 int werr = -1;
                 /* Alternate follow_last and the parent API too. */
@@ -579,8 +588,9 @@ WG_TEST(sandbox_symlink_swap_race_never_escapes) {
                 }
             }
             clock_gettime(CLOCK_MONOTONIC, &now);
-        } while ((now.tv_sec - t0.tv_sec) * 1000000000L + (now.tv_nsec - t0.tv_nsec) <
-                 500000000L);
+        } while ((rounds < RACE_ROUNDS || atomic_load(&r.swaps) < RACE_SWAPS) &&
+                 (now.tv_sec - t0.tv_sec) * 1000000000LL + (now.tv_nsec - t0.tv_nsec) <
+                     RACE_GUARD_NS);
         atomic_store(&r.stop, true);
         pthread_join(th, NULL);
         /* Put the directory back where the next implementation expects it. */
@@ -592,12 +602,12 @@ WG_TEST(sandbox_symlink_swap_race_never_escapes) {
         }
         close(r.boxfd);
         if (getenv("WG_TEST_VERBOSE"))
-            printf("race [%s]: %ld swaps, %ld inside, %ld refused, %ld outside\n", im->name,
-                   (long)atomic_load(&r.swaps), inside, refused, outside);
+            printf("race [%s]: %ld rounds, %ld swaps, %ld inside, %ld refused, %ld outside\n",
+                   im->name, rounds, (long)atomic_load(&r.swaps), inside, refused, outside);
         CHECK_EQ_INT(outside, 0);
         CHECK_EQ_INT(other, 0);
         CHECK(inside > 0);
-        CHECK(atomic_load(&r.swaps) > 0);
+        CHECK(atomic_load(&r.swaps) >= RACE_SWAPS);
     }
     tree_teardown(&t);
 }

@@ -4,12 +4,19 @@
  *                        earlier of two clocks, an absolute deadline, fd_read on
  *                        a regular file, fd_write on stdout, a bad fd
  *   poll stdin EXPECTED  stdin has data (the script pipes EXPECTED in): an
- *                        fd_read subscription on fd 0 fires before a 5 s clock,
- *                        then stdin reads back EXPECTED
+ *                        fd_read subscription on fd 0 fires, not the clock
+ *                        beside it, then stdin reads back EXPECTED
+ *
+ * Timing: a clock must never fire early, so its lower bound is checked; how
+ * late it fires depends on the machine's load, so nothing checks an upper
+ * bound. Where a subscription must win over a clock, that clock is an hour
+ * away: it cannot fire first however slow the machine, and an implementation
+ * that waits for it hangs (the script's guard kills it) instead of passing.
  */
 #include "guest.h"
 
 #define MS 1000000ull
+#define HOUR (3600ull * 1000 * MS)
 
 static uint64_t mono(void) {
     __wasi_timestamp_t t = 0;
@@ -48,7 +55,7 @@ static void test_clocks(void) {
         uint64_t t0 = mono();
         EXPECT_OK(__wasi_poll_oneoff(s, ev, 1, &n));
         uint64_t dt = mono() - t0;
-        CHECK(dt >= 50 * MS && dt < 2000 * MS, "relative 50 ms (clock %d) took %llu us", (int)ids[i],
+        CHECK(dt >= 50 * MS, "relative 50 ms (clock %d) fired early, after %llu us", (int)ids[i],
               (unsigned long long)(dt / 1000));
         CHECK(n == 1 && ev[0].userdata == 1000 + (uint64_t)i && ev[0].error == 0 &&
                   ev[0].type == __WASI_EVENTTYPE_CLOCK,
@@ -59,14 +66,14 @@ static void test_clocks(void) {
     }
 
     /* two clocks: only the earlier (30 ms) fires */
-    clock_sub(&s[0], 1, __WASI_CLOCKID_MONOTONIC, 1000 * MS, 0);
+    clock_sub(&s[0], 1, __WASI_CLOCKID_MONOTONIC, HOUR, 0);
     clock_sub(&s[1], 2, __WASI_CLOCKID_MONOTONIC, 30 * MS, 0);
     uint64_t t0 = mono();
     EXPECT_OK(__wasi_poll_oneoff(s, ev, 2, &n));
     uint64_t dt = mono() - t0;
     CHECK(n == 1 && ev[0].userdata == 2, "two clocks: n %u first userdata %llu", (unsigned)n,
           (unsigned long long)ev[0].userdata);
-    CHECK(dt >= 30 * MS && dt < 900 * MS, "two clocks (30 ms, 1 s) took %llu us",
+    CHECK(dt >= 30 * MS, "two clocks (30 ms, 1 h): fired early, after %llu us",
           (unsigned long long)(dt / 1000));
 
     /* absolute deadline: now + 60 ms on the monotonic clock */
@@ -75,37 +82,41 @@ static void test_clocks(void) {
               __WASI_SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME);
     EXPECT_OK(__wasi_poll_oneoff(s, ev, 1, &n));
     uint64_t after = mono();
-    CHECK(after >= deadline && after < deadline + 2000 * MS,
-          "absolute deadline: woke %lld us after it", (long long)(after - deadline) / 1000);
+    CHECK(after >= deadline, "absolute deadline: woke %lld us before it",
+          (long long)(deadline - after) / 1000);
     CHECK(n == 1 && ev[0].userdata == 77 && ev[0].error == 0, "absolute clock event: n %u ud %llu",
           (unsigned)n, (unsigned long long)ev[0].userdata);
-    /* an absolute deadline in the past returns at once */
+    /* an absolute deadline in the past returns at once: it fires, not the
+     * relative clock an hour away beside it */
     clock_sub(&s[0], 78, __WASI_CLOCKID_MONOTONIC, mono() - 1000 * MS,
               __WASI_SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME);
+    clock_sub(&s[1], 81, __WASI_CLOCKID_MONOTONIC, HOUR, 0);
+    EXPECT_OK(__wasi_poll_oneoff(s, ev, 2, &n));
+    CHECK(n == 1 && ev[0].userdata == 78, "past absolute deadline: n %u ud %llu", (unsigned)n,
+          (unsigned long long)ev[0].userdata);
+    /* absolute on the realtime clock: 40 ms after a realtime reading taken
+     * after t0, so at least 40 ms after t0 (30: the two clocks' rates may
+     * differ a little) */
     t0 = mono();
-    EXPECT_OK(__wasi_poll_oneoff(s, ev, 1, &n));
-    CHECK(mono() - t0 < 500 * MS && n == 1 && ev[0].userdata == 78, "past absolute deadline");
-    /* absolute on the realtime clock */
     __wasi_timestamp_t rt = 0;
     EXPECT_OK(__wasi_clock_time_get(__WASI_CLOCKID_REALTIME, 1, &rt));
     clock_sub(&s[0], 79, __WASI_CLOCKID_REALTIME, rt + 40 * MS,
               __WASI_SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME);
-    t0 = mono();
     EXPECT_OK(__wasi_poll_oneoff(s, ev, 1, &n));
     dt = mono() - t0;
-    CHECK(dt >= 30 * MS && dt < 2000 * MS && n == 1 && ev[0].userdata == 79,
-          "absolute realtime +40 ms took %llu us", (unsigned long long)(dt / 1000));
+    CHECK(dt >= 30 * MS && n == 1 && ev[0].userdata == 79,
+          "absolute realtime +40 ms: n %u ud %llu after %llu us", (unsigned)n,
+          (unsigned long long)ev[0].userdata, (unsigned long long)(dt / 1000));
     /* zero timeout */
     clock_sub(&s[0], 80, __WASI_CLOCKID_MONOTONIC, 0, 0);
     EXPECT_OK(__wasi_poll_oneoff(s, ev, 1, &n));
     CHECK(n == 1 && ev[0].userdata == 80, "zero timeout");
 
-    /* fd_write on stdout is ready at once, beside a 1 s clock */
+    /* fd_write on stdout is ready at once, beside a clock an hour away */
     fd_sub(&s[0], 5, __WASI_EVENTTYPE_FD_WRITE, 1);
-    clock_sub(&s[1], 6, __WASI_CLOCKID_MONOTONIC, 1000 * MS, 0);
-    t0 = mono();
+    clock_sub(&s[1], 6, __WASI_CLOCKID_MONOTONIC, HOUR, 0);
     EXPECT_OK(__wasi_poll_oneoff(s, ev, 2, &n));
-    CHECK(mono() - t0 < 500 * MS && n >= 1 && ev[0].userdata == 5 &&
+    CHECK(n == 1 && ev[0].userdata == 5 &&
               ev[0].type == __WASI_EVENTTYPE_FD_WRITE && ev[0].error == 0,
           "fd_write on stdout: n %u ud %llu type %u error %u", (unsigned)n,
           (unsigned long long)ev[0].userdata, ev[0].type, ev[0].error);
@@ -126,17 +137,14 @@ static void test_stdin(const char *expected) {
     __wasi_event_t ev[2];
     __wasi_size_t n = 0;
     fd_sub(&s[0], 10, __WASI_EVENTTYPE_FD_READ, 0);
-    clock_sub(&s[1], 11, __WASI_CLOCKID_MONOTONIC, 5000 * MS, 0);
-    /* the script writes into the pipe before starting us, but give it time */
-    uint64_t t0 = mono();
+    /* The script's writer may start after us: the poll waits for the data,
+     * however long it takes to come. The clock beside it is an hour away. */
+    clock_sub(&s[1], 11, __WASI_CLOCKID_MONOTONIC, HOUR, 0);
     EXPECT_OK(__wasi_poll_oneoff(s, ev, 2, &n));
-    uint64_t dt = mono() - t0;
-    CHECK(n >= 1 && ev[0].userdata == 10 && ev[0].type == __WASI_EVENTTYPE_FD_READ &&
+    CHECK(n == 1 && ev[0].userdata == 10 && ev[0].type == __WASI_EVENTTYPE_FD_READ &&
               ev[0].error == 0,
-          "fd_read on stdin: n %u ud %llu type %u error %u after %llu us", (unsigned)n,
-          (unsigned long long)ev[0].userdata, ev[0].type, ev[0].error,
-          (unsigned long long)(dt / 1000));
-    CHECK(dt < 4000 * MS, "fd_read on stdin took %llu us", (unsigned long long)(dt / 1000));
+          "fd_read on stdin: n %u ud %llu type %u error %u", (unsigned)n,
+          (unsigned long long)ev[0].userdata, ev[0].type, ev[0].error);
     if (n >= 1 && ev[0].userdata == 10)
         CHECK(ev[0].fd_readwrite.nbytes >= 1, "fd_read event reports %llu bytes available",
               (unsigned long long)ev[0].fd_readwrite.nbytes);
@@ -156,9 +164,8 @@ static void test_stdin(const char *expected) {
     CHECK(strcmp(buf, expected) == 0, "stdin read back '%s', expected '%s'", buf, expected);
     /* at EOF stdin stays readable (read returns 0) */
     fd_sub(&s[0], 12, __WASI_EVENTTYPE_FD_READ, 0);
-    t0 = mono();
     EXPECT_OK(__wasi_poll_oneoff(s, ev, 2, &n));
-    CHECK(n >= 1 && ev[0].userdata == 12 && mono() - t0 < 4000 * MS,
+    CHECK(n == 1 && ev[0].userdata == 12,
           "fd_read on stdin at EOF: n %u ud %llu", (unsigned)n, (unsigned long long)ev[0].userdata);
 }
 

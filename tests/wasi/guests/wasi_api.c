@@ -172,19 +172,16 @@ static void test_clocks(void) {
     CHECK(t0[0] > 1577836800ull * 1000000000ull && t0[0] < 4102444800ull * 1000000000ull,
           "realtime clock %llu ns is not a date between 2020 and 2100",
           (unsigned long long)t0[0]);
-    /* burn ~30 ms of CPU and check every clock moved forward */
+    /* A fixed amount of CPU work (a few ms when the machine is idle), then
+     * every clock must have moved forward. Only "forward": how far depends on
+     * how much CPU this process got meanwhile (on a busy machine the
+     * CPU-time clocks can advance far less than the wall clocks). */
     volatile uint64_t sink = 0;
-    uint64_t start = now_ns(__WASI_CLOCKID_MONOTONIC);
-    while (now_ns(__WASI_CLOCKID_MONOTONIC) - start < 30000000ull)
-        for (int k = 0; k < 10000; k++) sink += (uint64_t)k * 2654435761u;
+    for (int k = 0; k < 1000000; k++) sink += (uint64_t)k * 2654435761u;
     for (int i = 0; i < 4; i++) {
         uint64_t t1 = now_ns(ids[i]);
-        CHECK(t1 > t0[i], "clock %d did not advance during 30 ms of CPU work (%llu -> %llu)", i,
-              (unsigned long long)t0[i], (unsigned long long)t1);
-        if (i >= 2)
-            CHECK(t1 - t0[i] >= 5000000ull && t1 - t0[i] < 10000000000ull,
-                  "cpu clock %d advanced %llu ns for ~30 ms of CPU work", i,
-                  (unsigned long long)(t1 - t0[i]));
+        CHECK(t1 > t0[i], "clock %d did not advance during 10^6 iterations of CPU work (%llu -> %llu)",
+              i, (unsigned long long)t0[i], (unsigned long long)t1);
     }
     /* monotonic never goes back */
     uint64_t prev = now_ns(__WASI_CLOCKID_MONOTONIC);
@@ -376,12 +373,19 @@ static void test_file_io(void) {
     EXPECT_OK(__wasi_fd_filestat_get(fd, &st));
     CHECK(st.atim == T1 && st.mtim == T2, "set_times: atim %llu mtim %llu",
           (unsigned long long)st.atim, (unsigned long long)st.mtim);
+    /* MTIM_NOW stamps a time between the realtime clock read before the call
+     * and the one read after, give or take 1 s (file times come from a coarser
+     * clock than clock_time_get). An order, not a distance: a delay between
+     * the calls only widens the window. */
+    uint64_t rt_before = now_ns(__WASI_CLOCKID_REALTIME);
     EXPECT_OK(__wasi_fd_filestat_set_times(fd, 0, 0, __WASI_FSTFLAGS_MTIM_NOW));
     EXPECT_OK(__wasi_fd_filestat_get(fd, &st));
-    uint64_t rt = now_ns(__WASI_CLOCKID_REALTIME);
-    CHECK(st.mtim + 10000000000ull > rt && st.mtim < rt + 10000000000ull && st.atim == T1,
-          "MTIM_NOW: mtim %llu vs now %llu, atim %llu", (unsigned long long)st.mtim,
-          (unsigned long long)rt, (unsigned long long)st.atim);
+    uint64_t rt_after = now_ns(__WASI_CLOCKID_REALTIME);
+    CHECK(st.mtim + 1000000000ull >= rt_before && st.mtim <= rt_after + 1000000000ull &&
+              st.atim == T1,
+          "MTIM_NOW: mtim %llu not within realtime [%llu, %llu] +- 1 s, atim %llu",
+          (unsigned long long)st.mtim, (unsigned long long)rt_before,
+          (unsigned long long)rt_after, (unsigned long long)st.atim);
     EXPECT_ERR(__wasi_fd_filestat_set_times(fd, T1, T1,
                                             __WASI_FSTFLAGS_MTIM | __WASI_FSTFLAGS_MTIM_NOW),
                E(INVAL));

@@ -14,7 +14,8 @@
  *   wgtool cat               stdin to stdout
  *   wgtool rand              "rand: ok" if getentropy gives varying bytes
  *   wgtool time              "time: ok" if the clocks are sane (wall clock in
- *                            2020..2100, monotonic advances across a 20 ms sleep)
+ *                            2020..2100, monotonic advances at least 20 ms across
+ *                            a 20 ms sleep)
  * Exit 0 on success; 1 with a message on stderr on any error.
  */
 #define _GNU_SOURCE
@@ -379,8 +380,10 @@ static int cmd_time(void) {
     if (nanosleep(&d, NULL) != 0) die("nanosleep", NULL);
     if (clock_gettime(CLOCK_MONOTONIC, &t1) != 0) die("clock_gettime", NULL);
     long long ns = (long long)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec);
-    if (ns < 20000000 || ns > 5000000000LL) {
-        fprintf(stderr, "wgtool: a 20 ms nanosleep took %lld ns\n", ns);
+    /* Never shorter than asked; how much longer depends on the machine's
+     * load, so there is no upper bound. */
+    if (ns < 20000000) {
+        fprintf(stderr, "wgtool: a 20 ms nanosleep took only %lld ns\n", ns);
         return 1;
     }
     struct timespec cpu;
