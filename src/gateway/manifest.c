@@ -27,6 +27,7 @@
 #define _GNU_SOURCE
 #include "gateway/app.h"
 
+#include "services/allowlist.h"
 #include "toml/toml.h"
 
 #include <errno.h>
@@ -359,7 +360,11 @@ static bool get_env(loader *ld, const wg_toml_kv *kv, wg_app_route *r) {
 }
 
 /* An array of strings (allowed hosts) into r->allowed_hosts. */
-static bool get_hosts(loader *ld, const wg_toml_kv *kv, wg_app_route *r) {
+/* Outbound grants. Spin's allowed_outbound_hosts are checked against its
+ * grammar here (services/allowlist.h), so a typo fails at load with its
+ * position instead of denying requests at run time; WAGI's allowed_hosts
+ * are kept as written. */
+static bool get_hosts(loader *ld, const wg_toml_kv *kv, wg_app_route *r, bool spin_syntax) {
     if (!want(ld, kv, WG_TOML_ARRAY)) return false;
     const wg_toml_value *a = kv->value;
     if (a->u.array.n == 0) return true;
@@ -372,6 +377,9 @@ static bool get_hosts(loader *ld, const wg_toml_kv *kv, wg_app_route *r) {
         if (!c_string(ld, kv, v)) return false;
         if (v->u.str.len == 0)
             return fail(ld, v->line, v->col, "'%s' entries must not be empty", kv->key);
+        char why[200];
+        if (spin_syntax && !wg__allow_entry_valid(v->u.str.ptr, why, sizeof why))
+            return fail(ld, v->line, v->col, "'%s' entry \"%s\": %s", kv->key, v->u.str.ptr, why);
         r->allowed_hosts[r->nallowed_hosts] = dup_str(v->u.str.ptr);
         if (!r->allowed_hosts[r->nallowed_hosts]) return oom(ld);
         r->nallowed_hosts++;
@@ -624,7 +632,7 @@ static bool wagi_module(loader *ld, const wg_toml_value *m) {
     if (s && !get_argv(ld, s, r)) return false;
     if ((kv = find_kv(m, "volumes")) && !wagi_volumes(ld, kv, r)) return false;
     if ((kv = find_kv(m, "environment")) && !get_env(ld, kv, r)) return false;
-    if ((kv = find_kv(m, "allowed_hosts")) && !get_hosts(ld, kv, r)) return false;
+    if ((kv = find_kv(m, "allowed_hosts")) && !get_hosts(ld, kv, r, false)) return false;
     return get_limits(ld, m, r);
 }
 
@@ -792,7 +800,7 @@ static bool spin_component(loader *ld, const char *name, const wg_toml_value *c,
     if ((kv = find_kv(c, "build")) && !want(ld, kv, WG_TOML_TABLE)) return false;
     if ((kv = find_kv(c, "files")) && !spin_files(ld, kv, r)) return false;
     if ((kv = find_kv(c, "environment")) && !get_env(ld, kv, r)) return false;
-    if ((kv = find_kv(c, "allowed_outbound_hosts")) && !get_hosts(ld, kv, r)) return false;
+    if ((kv = find_kv(c, "allowed_outbound_hosts")) && !get_hosts(ld, kv, r, true)) return false;
     return get_limits(ld, c, r);
 }
 

@@ -631,6 +631,12 @@ WG_TEST(spin_errors) {
                10, "'files' entries must be strings or");
     EXPECT_ERR(&s, SPIN_HEAD SPIN_TRIG "[component.a]\nsource = \"a.wasm\"\n"
                "allowed_outbound_hosts = \"x\"\n", 10, "'allowed_outbound_hosts' must be an array, not a string");
+    EXPECT_ERR(&s, SPIN_HEAD SPIN_TRIG "[component.a]\nsource = \"a.wasm\"\n"
+               "allowed_outbound_hosts = [\"https://ok.example.com\", \"api.example.com\"]\n", 10,
+               "'allowed_outbound_hosts' entry \"api.example.com\": no scheme");
+    EXPECT_ERR(&s, SPIN_HEAD SPIN_TRIG "[component.a]\nsource = \"a.wasm\"\n"
+               "allowed_outbound_hosts = [\"*://x.example.com\"]\n", 10,
+               "no port given, and scheme '*' has no default port");
     scratch_close(&s);
 }
 
