@@ -19,6 +19,7 @@ set -euo pipefail
 #   hyperfine                     timing for `make bench`
 #   time                          /usr/bin/time: peak RSS in bench/startup.sh
 #   libmicrohttpd-dev             the gateway's HTTP server (`wasmgate serve`)
+#   libcurl4-openssl-dev          outbound HTTP for guests (wasi:http/outgoing-handler)
 #   curl, openssl                 gateway end-to-end tests (requests, a test TLS certificate)
 #   wrk                           HTTP load for `make bench-http`
 #   pkg-config                    finds libmicrohttpd for CMake
@@ -36,6 +37,7 @@ PACKAGES=(
     hyperfine
     time
     libmicrohttpd-dev
+    libcurl4-openssl-dev
     pkg-config
     curl
     openssl
